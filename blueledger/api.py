@@ -1,0 +1,77 @@
+"""The JSON API at /api/v1/: one NinjaAPI, a Router per app, errors as {code, message, field}."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import SessionAuth
+
+from blueledger.accounts.api import BearerTokenAuth
+from blueledger.accounts.api import router as accounts_router
+from blueledger.core.api import router as core_router
+from blueledger.deadlines.api import router as deadlines_router
+
+api = NinjaAPI(
+    title="Blue Ledger API",
+    version="1",
+    description=(
+        "Accountability for the conduct of UN personnel. Authenticate with "
+        "`Authorization: Bearer <token>` (create one with `blueledger token create USERNAME` or "
+        "on your account page). Errors are JSON: `{code, message, field}`."
+    ),
+    auth=[BearerTokenAuth(), SessionAuth()],
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+    return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
+
+
+def _field_of(error: dict[str, Any]) -> str | None:
+    # Ninja reports locations such as ("body", "payload", "due_at"); the field is what follows.
+    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    if loc and loc[0] in ("payload", "filters", "data"):
+        loc = loc[1:]
+    return ".".join(loc) or None
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = [
+        {"field": _field_of(e), "message": str(e.get("msg", "invalid")), "type": e.get("type")}
+        for e in exc.errors
+    ]
+    first = errors[0] if errors else {"field": None, "message": "invalid request"}
+    message = f"{first['field']}: {first['message']}" if first["field"] else str(first["message"])
+    return _error(request, 422, "invalid", message, field=first["field"], errors=errors)
+
+
+@api.exception_handler(AuthenticationError)
+def on_authentication_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "unauthenticated", "A valid bearer token or session is required.")
+
+
+@api.exception_handler(Http404)
+def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not_found", "Not found.")
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, "forbidden", str(exc) or "You may not do this.")
+
+
+@api.exception_handler(HttpError)
+def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "throttled"}
+    return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
+
+
+api.add_router("/", core_router)
+api.add_router("/", accounts_router)
+api.add_router("/deadlines", deadlines_router)

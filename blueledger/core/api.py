@@ -1,0 +1,24 @@
+from ninja import Router, Schema
+
+from .health import health
+
+router = Router(tags=["system"])
+
+
+class WorkerOut(Schema):
+    alive: bool
+    heartbeat_age_seconds: float | None
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+    worker: WorkerOut | None = None
+    pending_jobs: int | None = None
+
+
+@router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
+def get_health(request):  # type: ignore[no-untyped-def]
+    """Database reachable, worker heartbeat age and pending jobs; 503 when the database is down."""
+    ok, report = health()
+    return (200 if ok else 503), report

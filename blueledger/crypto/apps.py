@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CryptoConfig(AppConfig):
+    name = "blueledger.crypto"
+    label = "crypto"
+    verbose_name = _("Encryption")
