@@ -10,6 +10,7 @@ from ninja.security import SessionAuth
 
 from blueledger.accounts.api import BearerTokenAuth
 from blueledger.accounts.api import router as accounts_router
+from blueledger.audit.api import router as audit_router
 from blueledger.core.api import router as core_router
 from blueledger.deadlines.api import router as deadlines_router
 
@@ -75,3 +76,4 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/deadlines", deadlines_router)
+api.add_router("/audit", audit_router)

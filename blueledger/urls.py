@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("blueledger.core.urls")),
     path("accounts/", include("blueledger.accounts.urls")),
     path("deadlines/", include("blueledger.deadlines.urls")),
+    path("audit/", include("blueledger.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", (api_urls, api_app, api_namespace)),
     path("admin/", admin.site.urls),

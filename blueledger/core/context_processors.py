@@ -12,6 +12,7 @@ from blueledger.accounts.roles import Action
 NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("core:home", _("Home"), None),
     ("deadlines:mine", _("My deadlines"), Action.VIEW_DEADLINES),
+    ("audit:log", _("Audit log"), Action.VIEW_AUDIT),
     ("accounts:profile", _("My account"), None),
 ]
 
