@@ -6,3 +6,6 @@ class DeadlinesConfig(AppConfig):
     name = "blueledger.deadlines"
     label = "deadlines"
     verbose_name = _("Deadlines")
+
+    def ready(self) -> None:
+        from . import jobs  # noqa: F401  (registers the periodic check with the worker)
