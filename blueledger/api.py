@@ -29,7 +29,9 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, message: str, **extra: Any) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, message: str, **extra: Any
+) -> HttpResponse:
     return api.create_response(request, {"code": code, "message": message, **extra}, status=status)
 
 
@@ -69,7 +71,17 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 
 @api.exception_handler(HttpError)
 def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 403: "forbidden", 404: "not_found", 409: "conflict", 429: "throttled"}
+    if exc.status_code == 400 and isinstance(exc.__cause__, ValueError):
+        # Ninja answers a body it cannot parse (malformed JSON, bad UTF-8) with a bare 400; it is
+        # as invalid as a body that fails its schema, so it gets the same 422 shape.
+        return _error(request, 422, "invalid", "The request body is not valid JSON.", field=None)
+    codes = {
+        400: "bad_request",
+        403: "forbidden",
+        404: "not_found",
+        409: "conflict",
+        429: "throttled",
+    }
     return _error(request, exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 

@@ -13,54 +13,10 @@ import dj_database_url
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from blueledger.env import env_bool, env_int, env_list, env_secret
+
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
-
-
-class ConfigError(ValueError):
-    """An environment variable holds a value Blue Ledger cannot use."""
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    """Read a strict boolean: true/false, yes/no, on/off, 1/0; anything else is an error."""
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
-        return True
-    if value in {"0", "false", "no", "off"}:
-        return False
-    raise ConfigError(f"{name} must be true or false, not {raw!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
-
-
-def env_list(name: str, default: list[str]) -> list[str]:
-    raw = os.environ.get(name)
-    if raw is None or raw.strip() == "":
-        return default
-    return [item.strip() for item in raw.split(",") if item.strip()]
-
-
-def env_secret(name: str) -> str | None:
-    """Read NAME, or the file that NAME_FILE points at (for container secrets)."""
-    if value := os.environ.get(name):
-        return value
-    if path := os.environ.get(f"{name}_FILE"):
-        try:
-            return Path(path).read_text().strip()
-        except OSError as exc:
-            raise ConfigError(f"{name}_FILE points at {path!r}, which cannot be read: {exc}") from exc
-    return None
 
 
 PRODUCTION = env_bool("BLUELEDGER_PRODUCTION")
@@ -158,6 +114,7 @@ if DATABASE_URL:
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)
     }
 else:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -229,6 +186,10 @@ MEDIA_ROOT = DATA_DIR / "uploads"
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = 8 * 60 * 60

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 
 from blueledger.api import api
 from blueledger.core import views as core_views
@@ -16,7 +17,8 @@ urlpatterns = [
     path("accounts/", include("blueledger.accounts.urls")),
     path("deadlines/", include("blueledger.deadlines.urls")),
     path("audit/", include("blueledger.audit.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Anyone, signed in or not, may choose the language of the page they read.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", (api_urls, api_app, api_namespace)),
     path("admin/", admin.site.urls),
 ]

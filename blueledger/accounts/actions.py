@@ -1,4 +1,4 @@
-"""State changes of accounts: logins, tokens, two-factor devices. Each one writes its audit event."""
+"""State changes of accounts: logins, tokens, two-factor devices; each writes its audit event."""
 
 from django.contrib.auth import authenticate
 from django.db import transaction
@@ -21,7 +21,9 @@ class LoginRefused(Exception):
         self.throttled = throttled
 
 
-def check_login(request: HttpRequest, username: str, password: str, code: str) -> tuple[User, object]:
+def check_login(
+    request: HttpRequest, username: str, password: str, code: str
+) -> tuple[User, object]:
     """Return the user and the verified OTP device (or None), or raise LoginRefused."""
     if throttling.login_blocked(request, username):
         record("login.throttled", summary="login refused: too many failures")
@@ -42,18 +44,27 @@ def check_login(request: HttpRequest, username: str, password: str, code: str) -
     return user, device
 
 
-def create_token(actor: User, owner: User, name: str) -> tuple[ApiToken, str]:
-    """Create an API token for OWNER; the raw value is returned once and never stored."""
+def create_token(actor: User | None, owner: User, name: str) -> tuple[ApiToken, str]:
+    """Create an API token for OWNER; the raw value is returned once and never stored.
+
+    ACTOR is None when an operator acts from the command line.
+    """
     raw = ApiToken.generate()
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=owner, name=name, key_hash=hash_token(raw), hint=raw[: len(ApiToken.PREFIX) + 4]
         )
-        record("token.created", actor=actor, target=token, summary=f"API token created for user {owner.pk}")
+        record(
+            "token.created",
+            actor=actor,
+            target=token,
+            summary=f"API token created for user {owner.pk}",
+        )
     return token, raw
 
 
-def revoke_token(actor: User, token: ApiToken) -> ApiToken:
+def revoke_token(actor: User | None, token: ApiToken) -> ApiToken:
+    """Revoke TOKEN at once; revoking a revoked token changes nothing."""
     with transaction.atomic():
         if token.revoked_at is None:
             token.revoked_at = clock.now()
@@ -68,7 +79,9 @@ TOKEN_USE_RESOLUTION_SECONDS = 60
 
 
 def use_token(raw: str) -> ApiToken | None:
-    token = ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token(raw)).first()
+    token = (
+        ApiToken.objects.usable().select_related("user").filter(key_hash=hash_token(raw)).first()
+    )
     if token is None:
         return None
     now = clock.now()
@@ -89,7 +102,9 @@ def start_totp_enrolment(user: User) -> TOTPDevice:
 
 def confirm_totp(user: User, device: TOTPDevice, code: str) -> bool:
     if not device.verify_token(code.strip()):
-        record("two_factor.confirm_failed", actor=user, target=user, summary="two-factor code refused")
+        record(
+            "two_factor.confirm_failed", actor=user, target=user, summary="two-factor code refused"
+        )
         return False
     with transaction.atomic():
         device.confirmed = True

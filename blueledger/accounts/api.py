@@ -1,7 +1,9 @@
 from datetime import datetime
+from typing import cast
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django_otp import user_has_device
 from ninja import Field, Router, Schema
 from ninja.security import HttpBearer
 
@@ -27,6 +29,11 @@ class BearerTokenAuth(HttpBearer):
 router = Router(tags=["accounts"])
 
 
+def _user(request: HttpRequest) -> User:
+    # Every route here is authenticated (bearer token or session) before it runs.
+    return cast(User, request.user)
+
+
 class AssignmentOut(Schema):
     role: str
     organisation: str
@@ -45,9 +52,7 @@ class MeOut(Schema):
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> dict:
     """Who the token or session belongs to, and the roles and scopes it holds."""
-    from django_otp import user_has_device
-
-    user: User = request.user  # type: ignore[assignment]
+    user = _user(request)
     return {
         "username": user.username,
         "organisation": user.organisation.code if user.organisation else None,
@@ -85,19 +90,20 @@ class NewTokenOut(TokenOut):
 @router.get("/tokens", response=list[TokenOut])
 def list_tokens(request: HttpRequest) -> list[ApiToken]:
     """Your own API tokens (their values are never shown again)."""
-    return list(ApiToken.objects.filter(user=request.user))
+    return list(ApiToken.objects.filter(user=_user(request)))
 
 
 @router.post("/tokens", response={201: NewTokenOut})
 def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
     """Create an API token for yourself; the answer carries it once."""
-    user: User = request.user  # type: ignore[assignment]
+    user = _user(request)
     token, raw = actions.create_token(user, user, payload.name.strip())
-    return 201, {**TokenOut.from_orm(token).dict(), "token": raw}
+    return 201, {**TokenOut.from_orm(token).model_dump(), "token": raw}
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut)
 def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
     """Revoke one of your API tokens; it stops working at once."""
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    return actions.revoke_token(request.user, token)  # type: ignore[arg-type]
+    user = _user(request)
+    token = get_object_or_404(ApiToken, pk=token_id, user=user)
+    return actions.revoke_token(user, token)

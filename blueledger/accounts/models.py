@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -46,10 +47,15 @@ class Organisation(models.Model):
 class Mission(models.Model):
     """A field mission (peacekeeping operation or political mission) run by an organisation."""
 
-    code = models.CharField(_("code"), max_length=16, unique=True, help_text=_("For example MINUSCA."))
+    code = models.CharField(
+        _("code"), max_length=16, unique=True, help_text=_("For example MINUSCA.")
+    )
     name = models.CharField(_("name"), max_length=200)
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="missions", verbose_name=_("organisation")
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="missions",
+        verbose_name=_("organisation"),
     )
     country = models.ForeignKey(
         "memberstates.Country",
@@ -111,7 +117,9 @@ class User(AbstractUser):
         return cached
 
     def can(self, action: str) -> bool:
-        return self.is_active and any(action in actions_for(a.role) for a in self.assignments_cached())
+        return self.is_active and any(
+            action in actions_for(a.role) for a in self.assignments_cached()
+        )
 
     def scopes_for(self, action: str) -> list["RoleAssignment"]:
         """The assignments that grant ACTION; their scopes bound which records it applies to."""
@@ -146,7 +154,9 @@ class RoleAssignment(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("country"),
-        help_text=_("Required for Member State liaisons: the country whose nationals they answer for."),
+        help_text=_(
+            "Required for Member State liaisons: the country whose nationals they answer for."
+        ),
     )
 
     class Meta:
@@ -158,7 +168,8 @@ class RoleAssignment(models.Model):
                 name="unique_role_assignment",
             ),
             models.CheckConstraint(
-                condition=~models.Q(role=Role.MEMBER_STATE_LIAISON) | models.Q(country__isnull=False),
+                condition=~models.Q(role=Role.MEMBER_STATE_LIAISON)
+                | models.Q(country__isnull=False),
                 name="liaison_has_country",
             ),
         ]
@@ -170,7 +181,7 @@ class RoleAssignment(models.Model):
     def clean(self) -> None:
         if self.role == Role.MEMBER_STATE_LIAISON and self.country_id is None:
             raise ValidationError({"country": _("A Member State liaison needs a country.")})
-        if self.mission_id and self.mission.organisation_id != self.organisation_id:
+        if self.mission is not None and self.mission.organisation_id != self.organisation_id:
             raise ValidationError({"mission": _("This mission belongs to another organisation.")})
 
 

@@ -1,7 +1,7 @@
 """Roles of DESIGN.md section 3 and the actions each grants.
 
-A role grants actions; the scope of the assignment (organisation, mission, country) limits the records.
-Later apps add their actions here so that one table answers "may this role do that".
+A role grants actions; the scope of the assignment (organisation, mission, country) limits the
+records. Later apps add their actions here so that one table answers "may this role do that".
 """
 
 from django.db import models
@@ -35,7 +35,12 @@ class Action(models.TextChoices):
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.INTAKE_OFFICER: frozenset({Action.VIEW_INTAKE, Action.VIEW_DEADLINES}),
     Role.CONDUCT_OFFICER: frozenset(
-        {Action.VIEW_INTAKE, Action.VIEW_ALLEGATIONS, Action.MANAGE_ALLEGATIONS, Action.VIEW_DEADLINES}
+        {
+            Action.VIEW_INTAKE,
+            Action.VIEW_ALLEGATIONS,
+            Action.MANAGE_ALLEGATIONS,
+            Action.VIEW_DEADLINES,
+        }
     ),
     Role.INVESTIGATOR: frozenset({Action.RECORD_INVESTIGATION, Action.VIEW_DEADLINES}),
     Role.VICTIMS_ADVOCATE: frozenset({Action.SUPPORT_VICTIMS, Action.VIEW_DEADLINES}),

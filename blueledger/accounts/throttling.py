@@ -7,9 +7,10 @@ from blueledger.core import throttle
 
 
 def client_address(request: HttpRequest) -> str:
-    # Behind the TLS proxy the client is the first X-Forwarded-For hop; the proxy sets it.
+    # Behind the TLS proxy the client is the address the proxy appended last: earlier entries come
+    # from the client itself, which could send a new one with every guess.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if settings.PRODUCTION else ""
-    return forwarded.split(",")[0].strip() or request.META.get("REMOTE_ADDR", "")
+    return forwarded.split(",")[-1].strip() or request.META.get("REMOTE_ADDR", "")
 
 
 def _keys(request: HttpRequest, username: str) -> tuple[str, str]:
@@ -22,9 +23,9 @@ def _keys(request: HttpRequest, username: str) -> tuple[str, str]:
 def login_blocked(request: HttpRequest, username: str) -> bool:
     account, client = _keys(request, username)
     window = settings.LOGIN_FAILURE_WINDOW_SECONDS
-    return throttle.exceeded(account, settings.LOGIN_FAILURES_PER_ACCOUNT, window) or throttle.exceeded(
-        client, settings.LOGIN_FAILURES_PER_CLIENT, window
-    )
+    return throttle.exceeded(
+        account, settings.LOGIN_FAILURES_PER_ACCOUNT, window
+    ) or throttle.exceeded(client, settings.LOGIN_FAILURES_PER_CLIENT, window)
 
 
 def login_failed(request: HttpRequest, username: str) -> None:

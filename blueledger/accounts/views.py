@@ -1,6 +1,8 @@
 import base64
+from typing import cast
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
@@ -12,12 +14,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
-from django_otp import user_has_device
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp import match_token, user_has_device
 
 from . import actions
 from .forms import CodeForm, LoginForm, TokenForm
-from .models import ApiToken
+from .models import ApiToken, User
+
+
+def _user(request: HttpRequest) -> User:
+    # LoginRequiredMiddleware has already turned anonymous visitors away from these views.
+    return cast(User, request.user)
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -36,7 +42,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            user, device = actions.check_login(request, data["username"], data["password"], data["code"])
+            user, device = actions.check_login(
+                request, data["username"], data["password"], data["code"]
+            )
         except actions.LoginRefused as refused:
             status = 429 if refused.throttled else 200
             form.add_error(
@@ -49,10 +57,23 @@ def login_view(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             if device is not None:
                 otp_login(request, device)
-            if user.language:
-                request.session["_language"] = user.language
-            return redirect(_safe_next(request))
-    return render(request, "accounts/login.html", {"form": form, "next": _safe_next(request)}, status=status)
+            response = redirect(_safe_next(request))
+            if user.language in dict(settings.LANGUAGES):
+                # Django reads the language from its cookie only (the session key went in 4.0).
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    user.language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    path=settings.LANGUAGE_COOKIE_PATH,
+                    domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                    secure=settings.LANGUAGE_COOKIE_SECURE,
+                    httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                )
+            return response
+    return render(
+        request, "accounts/login.html", {"form": form, "next": _safe_next(request)}, status=status
+    )
 
 
 @require_POST
@@ -72,56 +93,73 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def two_factor(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = _user(request)
     if user_has_device(user, confirmed=True):
+        # A session that signed in before the device was confirmed elsewhere proves it here.
+        verify_only = not user.is_verified()  # type: ignore[attr-defined]  # set by OTPMiddleware
         form = CodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-            if device and device.verify_token(form.cleaned_data["code"].strip()):
-                if user.needs_two_factor:  # type: ignore[union-attr]
-                    form.add_error(None, _("Your organisation requires two-factor login; it stays on."))
+            device = match_token(user, form.cleaned_data["code"].strip())
+            if device is not None and verify_only:
+                otp_login(request, device)
+                return redirect("core:home")
+            if device is not None:
+                if user.needs_two_factor:
+                    form.add_error(
+                        None, _("Your organisation requires two-factor login; it stays on.")
+                    )
                 else:
-                    actions.remove_totp(user, user)  # type: ignore[arg-type]
+                    actions.remove_totp(user, user)
                     messages.success(request, _("Two-factor login is off."))
                     return redirect("accounts:profile")
             else:
                 form.add_error("code", _("This code was not accepted."))
-        return render(request, "accounts/two_factor_enabled.html", {"form": form})
+        return render(
+            request, "accounts/two_factor_enabled.html", {"form": form, "verify_only": verify_only}
+        )
 
-    device = actions.start_totp_enrolment(user)  # type: ignore[arg-type]
+    device = actions.start_totp_enrolment(user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if actions.confirm_totp(user, device, form.cleaned_data["code"]):  # type: ignore[arg-type]
+        if actions.confirm_totp(user, device, form.cleaned_data["code"]):
             otp_login(request, device)
             messages.success(request, _("Two-factor login is on."))
             return redirect("accounts:profile")
-        form.add_error("code", _("This code was not accepted. Check your device's clock and try again."))
+        form.add_error(
+            "code", _("This code was not accepted. Check your device's clock and try again.")
+        )
     secret = base64.b32encode(device.bin_key).decode()
     qr_svg = segno.make(device.config_url, error="m").svg_inline(scale=4, title=_("Setup code"))
     return render(
         request,
         "accounts/two_factor_setup.html",
-        {"form": form, "secret": secret, "qr_svg": qr_svg, "required": user.needs_two_factor},  # type: ignore[union-attr]
+        {"form": form, "secret": secret, "qr_svg": qr_svg, "required": user.needs_two_factor},
     )
 
 
 @never_cache
 def tokens(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
-        _token, new_token = actions.create_token(request.user, request.user, form.cleaned_data["name"])  # type: ignore[arg-type]
+        _token, new_token = actions.create_token(user, user, form.cleaned_data["name"])
         form = TokenForm()
     return render(
         request,
         "accounts/tokens.html",
-        {"form": form, "new_token": new_token, "tokens": ApiToken.objects.filter(user=request.user)},
+        {
+            "form": form,
+            "new_token": new_token,
+            "tokens": ApiToken.objects.filter(user=user),
+        },
     )
 
 
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
-    actions.revoke_token(request.user, token)  # type: ignore[arg-type]
+    user = _user(request)
+    token = get_object_or_404(ApiToken, pk=token_id, user=user)
+    actions.revoke_token(user, token)
     messages.success(request, _("The token was revoked."))
     return redirect("accounts:tokens")

@@ -1,3 +1,5 @@
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
 from ninja import Router, Schema
 
 from .health import health
@@ -18,7 +20,8 @@ class HealthOut(Schema):
 
 
 @router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
-def get_health(request):  # type: ignore[no-untyped-def]
+def get_health(request: HttpRequest, response: HttpResponse) -> tuple[int, dict]:
     """Database reachable, worker heartbeat age and pending jobs; 503 when the database is down."""
     ok, report = health()
+    add_never_cache_headers(response)
     return (200 if ok else 503), report

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "Blue Ledger core"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the production checks)
+        from . import checks, periodic  # noqa: F401  (production checks, periodic housekeeping)

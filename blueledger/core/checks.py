@@ -1,9 +1,22 @@
 """System checks that refuse an unsafe production configuration, naming the setting."""
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core import checks
+
+
+def _key_file_readable(path: Path) -> bool:
+    # Loading, not just finding, the file: an empty or truncated key file fails here, at deploy
+    # time, rather than on the first encrypted write.
+    from blueledger.crypto.keyring import Keyring, KeyringError
+
+    try:
+        Keyring.load(path)
+    except KeyringError:
+        return False
+    return True
 
 
 @checks.register(checks.Tags.security, deploy=False)
@@ -23,15 +36,19 @@ def production_configuration(app_configs: Any = None, **kwargs: Any) -> list[che
         errors.append(
             checks.Critical(
                 "BLUELEDGER_SECRET_KEY is missing, the default, or shorter than 32 characters.",
-                hint="Set BLUELEDGER_SECRET_KEY or BLUELEDGER_SECRET_KEY_FILE to a long random value.",
+                hint="Set BLUELEDGER_SECRET_KEY (or its _FILE variant) to a long random value.",
                 id="blueledger.E002",
             )
         )
-    if not settings.KEYS_FILE.is_file():
+    if not _key_file_readable(Path(settings.KEYS_FILE)):
         errors.append(
             checks.Critical(
-                f"BLUELEDGER_KEYS_FILE does not point at a readable key file ({settings.KEYS_FILE}).",
-                hint="Create one with 'blueledger keys init' and set BLUELEDGER_KEYS_FILE to its path.",
+                "BLUELEDGER_KEYS_FILE does not point at a readable key file "
+                f"({settings.KEYS_FILE}).",
+                hint=(
+                    "Create one with 'blueledger keys init' and set BLUELEDGER_KEYS_FILE to its "
+                    "path."
+                ),
                 id="blueledger.E003",
             )
         )

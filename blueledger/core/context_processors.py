@@ -29,5 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             current = path == url if url == "/" else path.startswith(url)
             items.append({"url": url, "label": label, "current": current})
     if user.is_staff and user.can(Action.ADMINISTER):
-        items.append({"url": reverse("admin:index"), "label": _("Administration"), "current": False})
+        items.append(
+            {"url": reverse("admin:index"), "label": _("Administration"), "current": False}
+        )
     return {"nav_items": items}

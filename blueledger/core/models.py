@@ -2,7 +2,10 @@ from django.db import models
 
 
 class ThrottleCounter(models.Model):
-    """Counts events (failed logins, guesses, submissions) per key and fixed window, across processes."""
+    """Count events (failed logins, guesses, submissions) per key and time bucket, across processes.
+
+    ``window_start`` is the start of the bucket (see blueledger.core.throttle).
+    """
 
     key = models.CharField(max_length=128)
     window_start = models.DateTimeField()
@@ -13,3 +16,6 @@ class ThrottleCounter(models.Model):
             models.UniqueConstraint(fields=["key", "window_start"], name="unique_throttle_window")
         ]
         indexes = [models.Index(fields=["window_start"])]
+
+    def __str__(self) -> str:
+        return f"{self.key} @ {self.window_start:%Y-%m-%d %H:%M:%S}: {self.count}"
