@@ -1,7 +1,7 @@
 """Run every benchmark under bench/ and print its figures (`make bench`).
 
-Each bench_*.py exposes main(argv) and prints its own figures beside a floor measured in the same run.
-Pass a name to run one: `python bench/run.py audit`.
+Each bench_*.py exposes main(argv) and prints its own figures beside a floor measured in the
+same run. Pass a name to run one: `python bench/run.py audit`.
 """
 
 import importlib.util

@@ -1,7 +1,8 @@
-"""Personas shared by every test (CONVENTIONS.md): built by factory functions, named by what they are.
+"""Personas shared by every test (CONVENTIONS.md): built by factory functions, named by what they
+are.
 
-Organisation "dpo" runs missions MINUSCA and MONUSCO; organisation "partner" runs nothing. Each persona is
-a user with one role assignment; `outsider` signs in but holds no role.
+Organisation "dpo" runs missions MINUSCA and MONUSCO; organisation "partner" runs nothing. Each
+persona is a user with one role assignment; `outsider` signs in but holds no role.
 """
 
 import os
@@ -11,12 +12,13 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from blueledger.accounts.models import Mission, Organisation, RoleAssignment, User
 from blueledger.accounts.roles import Role
 from blueledger.memberstates.models import Country
 
-PASSWORD = "correct horse battery staple"
+PASSWORD = "correct horse battery staple"  # noqa: S105  (test personas only)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -25,14 +27,16 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings: pytest.FixtureRequest, tmp_path: Path) -> None:
+def _fast_and_isolated(settings: SettingsWrapper, tmp_path: Path) -> None:
     # Argon2 is deliberately slow; tests check behaviour, not hashing cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.KEYS_FILE = tmp_path / "keys.json"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
-def make_organisation(code: str = "dpo", name: str = "Department of Peace Operations") -> Organisation:
+def make_organisation(
+    code: str = "dpo", name: str = "Department of Peace Operations"
+) -> Organisation:
     return Organisation.objects.get_or_create(code=code, defaults={"name": name})[0]
 
 

@@ -1,8 +1,9 @@
 """Settings for Blue Ledger, read from the environment.
 
-With nothing set, Blue Ledger runs on SQLite under ``var/`` with locally generated secrets: a laptop or a
-demo. Production sets ``BLUELEDGER_PRODUCTION=true`` and the system checks in ``blueledger.core.checks``
-refuse to start with debug on, a default secret or a missing key file.
+With nothing set, Blue Ledger runs on SQLite under ``var/`` with locally generated secrets: a
+laptop or a demo. Production sets ``BLUELEDGER_PRODUCTION=true`` and the system checks in
+``blueledger.core.checks`` refuse to start with debug on, a default secret or a missing key
+file.
 """
 
 import os
@@ -38,7 +39,7 @@ def _local_secret(path: Path) -> str:
     return value
 
 
-DEFAULT_SECRET_KEY = "insecure-default-do-not-use"
+DEFAULT_SECRET_KEY = "insecure-default-do-not-use"  # noqa: S105  (refused by check E002)
 SECRET_KEY = env_secret("BLUELEDGER_SECRET_KEY") or (
     DEFAULT_SECRET_KEY if PRODUCTION else _local_secret(DATA_DIR / "secret_key")
 )
@@ -118,7 +119,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "blueledger.sqlite3",
+            "NAME": str(DATA_DIR / "blueledger.sqlite3"),
             "CONN_MAX_AGE": 600,
             "CONN_HEALTH_CHECKS": True,
             "OPTIONS": {
@@ -145,7 +146,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

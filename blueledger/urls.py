@@ -4,13 +4,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from blueledger.api import api
-from blueledger.core import views as core_views
 
 # The API authenticates each request itself (bearer token or session) and answers 401, never a
 # redirect to the login page.
 api_urls, api_app, api_namespace = api.urls
 for pattern in api_urls:
-    pattern.callback = login_not_required(pattern.callback)
+    pattern.callback = login_not_required(pattern.callback)  # type: ignore[type-var]
 
 urlpatterns = [
     path("", include("blueledger.core.urls")),

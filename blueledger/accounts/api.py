@@ -4,7 +4,7 @@ from typing import cast
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django_otp import user_has_device
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.security import HttpBearer
 
 from blueledger.core.schemas import StrictSchema
@@ -94,11 +94,11 @@ def list_tokens(request: HttpRequest) -> list[ApiToken]:
 
 
 @router.post("/tokens", response={201: NewTokenOut})
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict]:
     """Create an API token for yourself; the answer carries it once."""
     user = _user(request)
     token, raw = actions.create_token(user, user, payload.name.strip())
-    return 201, {**TokenOut.from_orm(token).model_dump(), "token": raw}
+    return Status(201, {**TokenOut.from_orm(token).model_dump(), "token": raw})
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut)

@@ -68,7 +68,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     domain=settings.LANGUAGE_COOKIE_DOMAIN,
                     secure=settings.LANGUAGE_COOKIE_SECURE,
                     httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+                    samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
                 )
             return response
     return render(

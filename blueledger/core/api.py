@@ -1,6 +1,6 @@
 from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from .health import health
 
@@ -20,8 +20,8 @@ class HealthOut(Schema):
 
 
 @router.get("/health", auth=None, response={200: HealthOut, 503: HealthOut})
-def get_health(request: HttpRequest, response: HttpResponse) -> tuple[int, dict]:
+def get_health(request: HttpRequest, response: HttpResponse) -> Status[dict]:
     """Database reachable, worker heartbeat age and pending jobs; 503 when the database is down."""
     ok, report = health()
     add_never_cache_headers(response)
-    return (200 if ok else 503), report
+    return Status(200 if ok else 503, report)

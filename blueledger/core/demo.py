@@ -1,7 +1,7 @@
 """Demo data: organisations, missions, countries and one user per role.
 
-Designed to grow: later apps add a `demo_<app>(context)` step to DEMO_STEPS. Every step is idempotent so
-`blueledger demo` can run twice.
+Designed to grow: later apps add a `demo_<app>(context)` step to DEMO_STEPS. Every step is
+idempotent so `blueledger demo` can run twice.
 """
 
 import csv
@@ -33,15 +33,63 @@ class DemoAccount:
 
 # Demo passwords are public by design: this data is for laptops and trials, never production.
 DEMO_ACCOUNTS = [
-    DemoAccount("intake", "demo-intake-2026", Role.INTAKE_OFFICER, "dpo", "mission:MINUSCA", "Ines", "Intake"),
-    DemoAccount("conduct", "demo-conduct-2026", Role.CONDUCT_OFFICER, "dpo", "organisation", "Chidi", "Conduct"),
-    DemoAccount("chief", "demo-chief-2026", Role.CONDUCT_OFFICER, "dpo", "organisation", "Chiara", "Chief"),
-    DemoAccount("investigator", "demo-investigator-2026", Role.INVESTIGATOR, "dpo", "organisation", "Ivo", "Inquiry"),
-    DemoAccount("advocate", "demo-advocate-2026", Role.VICTIMS_ADVOCATE, "dpo", "organisation", "Ama", "Advocate"),
-    DemoAccount("liaison", "demo-liaison-2026", Role.MEMBER_STATE_LIAISON, "dpo", "country:BGD", "Lina", "Liaison"),
-    DemoAccount("analyst", "demo-analyst-2026", Role.ANALYST, "dpo", "organisation", "Ana", "Lytics"),
-    DemoAccount("auditor", "demo-auditor-2026", Role.AUDITOR, "dpo", "organisation", "Aude", "Auditor"),
-    DemoAccount("admin", "demo-admin-2026", Role.ADMINISTRATOR, "dpo", "organisation", "Adam", "Admin"),
+    DemoAccount(
+        "intake",
+        "demo-intake-2026",
+        Role.INTAKE_OFFICER,
+        "dpo",
+        "mission:MINUSCA",
+        "Ines",
+        "Intake",
+    ),
+    DemoAccount(
+        "conduct",
+        "demo-conduct-2026",
+        Role.CONDUCT_OFFICER,
+        "dpo",
+        "organisation",
+        "Chidi",
+        "Conduct",
+    ),
+    DemoAccount(
+        "chief", "demo-chief-2026", Role.CONDUCT_OFFICER, "dpo", "organisation", "Chiara", "Chief"
+    ),
+    DemoAccount(
+        "investigator",
+        "demo-investigator-2026",
+        Role.INVESTIGATOR,
+        "dpo",
+        "organisation",
+        "Ivo",
+        "Inquiry",
+    ),
+    DemoAccount(
+        "advocate",
+        "demo-advocate-2026",
+        Role.VICTIMS_ADVOCATE,
+        "dpo",
+        "organisation",
+        "Ama",
+        "Advocate",
+    ),
+    DemoAccount(
+        "liaison",
+        "demo-liaison-2026",
+        Role.MEMBER_STATE_LIAISON,
+        "dpo",
+        "country:BGD",
+        "Lina",
+        "Liaison",
+    ),
+    DemoAccount(
+        "analyst", "demo-analyst-2026", Role.ANALYST, "dpo", "organisation", "Ana", "Lytics"
+    ),
+    DemoAccount(
+        "auditor", "demo-auditor-2026", Role.AUDITOR, "dpo", "organisation", "Aude", "Auditor"
+    ),
+    DemoAccount(
+        "admin", "demo-admin-2026", Role.ADMINISTRATOR, "dpo", "organisation", "Adam", "Admin"
+    ),
 ]
 
 ORGANISATIONS = [
@@ -62,7 +110,8 @@ def demo_reference_data(context: DemoContext) -> None:
     load_countries(Country)
     for code, name, kind in ORGANISATIONS:
         context.organisations[code], _ = Organisation.objects.update_or_create(
-            code=code, defaults={"name": name, "kind": kind, "custodian_email": f"custodian@{code}.example"}
+            code=code,
+            defaults={"name": name, "kind": kind, "custodian_email": f"custodian@{code}.example"},
         )
     with open(DATA_DIR / "missions.csv", newline="") as handle:
         for row in csv.DictReader(handle):

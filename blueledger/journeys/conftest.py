@@ -1,8 +1,9 @@
 """Browser journeys: Playwright for Python driving Debian's chromium against a live server.
 
-These run in their own pytest process (`make test` does it) because Playwright's sync API runs an event
-loop that Django would otherwise refuse to share (DJANGO_ALLOW_ASYNC_UNSAFE is set for that process only).
-Under CI a missing browser fails; on a laptop without chromium the journeys skip with the reason.
+These run in their own pytest process (`make test` does it) because Playwright's sync API runs
+an event loop that Django would otherwise refuse to share (DJANGO_ALLOW_ASYNC_UNSAFE is set for
+that process only). Under CI a missing browser fails; on a laptop without chromium the journeys
+skip with the reason.
 """
 
 import os
@@ -24,8 +25,10 @@ CHROMIUM_ARGS = [
 
 
 def _chromium_path() -> str | None:
-    return os.environ.get("BLUELEDGER_CHROMIUM") or shutil.which("chromium") or (
-        "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+    return (
+        os.environ.get("BLUELEDGER_CHROMIUM")
+        or shutil.which("chromium")
+        or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
     )
 
 
