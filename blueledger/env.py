@@ -46,5 +46,7 @@ def env_secret(name: str) -> str | None:
         try:
             return Path(path).read_text().strip()
         except OSError as exc:
-            raise ConfigError(f"{name}_FILE points at {path!r}, which cannot be read: {exc}") from exc
+            raise ConfigError(
+                f"{name}_FILE points at {path!r}, which cannot be read: {exc}"
+            ) from exc
     return None
