@@ -4,12 +4,24 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from blueledger.deadlines.access import may_view_deadlines, obligations_for
+
+from . import clock
 from .health import health
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    deadlines = None
+    if may_view_deadlines(request.user):  # type: ignore[arg-type]
+        now = clock.now()
+        mine = obligations_for(request.user)  # type: ignore[arg-type]
+        deadlines = {
+            "overdue": mine.overdue(now).count(),
+            "due_soon": mine.due_soon(now).count(),
+            "open": mine.open().count(),
+        }
+    return render(request, "core/home.html", {"deadlines": deadlines})
 
 
 @login_not_required
