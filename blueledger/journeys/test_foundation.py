@@ -25,7 +25,7 @@ def test_demo_user_signs_in_switches_to_french_and_sees_my_deadlines(live_server
     page.get_by_role("button", name="Change language").click()
     page.wait_for_selector("html[lang=fr]")
 
-    page.get_by_role("link", name="Mes échéances").click()
+    page.locator("header nav").get_by_role("link", name="Mes échéances").click()
     assert re.search(r"/deadlines/$", page.url)
     assert page.get_by_role("heading", level=1).inner_text() == "Mes échéances"
 
