@@ -14,6 +14,7 @@ from django.db import transaction
 
 from blueledger.accounts.models import Mission, Organisation, RoleAssignment, User
 from blueledger.accounts.roles import Role
+from blueledger.crypto.keyring import get_keyring
 from blueledger.memberstates.countries import load_countries
 from blueledger.memberstates.models import Country
 
@@ -163,6 +164,8 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [demo_reference_data, demo_use
 
 
 def load_demo() -> DemoContext:
+    # Create the keyring (readable by its owner only) now rather than on the first encrypted write.
+    get_keyring()
     context = DemoContext()
     with transaction.atomic():
         for step in DEMO_STEPS:

@@ -22,7 +22,9 @@ def test_home_counts_overdue_due_soon_and_open_deadlines(
     start = datetime(2026, 11, 2, 9, tzinfo=UTC)  # a Monday
     organisation = conduct_officer.organisation
     assert organisation is not None
-    open_obligation(ObligationKind.VICTIM_FIRST_CONTACT, monusco, organisation, conduct_officer, start)
+    open_obligation(
+        ObligationKind.VICTIM_FIRST_CONTACT, monusco, organisation, conduct_officer, start
+    )
     open_obligation(ObligationKind.INVESTIGATION, minusca, organisation, conduct_officer, start)
 
     with time_machine.travel(start + timedelta(days=5), tick=False):
