@@ -31,7 +31,6 @@ def _fast_and_isolated(settings: SettingsWrapper, tmp_path: Path) -> None:
     # Argon2 is deliberately slow; tests check behaviour, not hashing cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.KEYS_FILE = tmp_path / "keys.json"
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
 def make_organisation(

@@ -171,7 +171,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = DATA_DIR / "static"
+# Production serves collected files; a laptop serves them straight from the apps (the finders).
+STATIC_ROOT = DATA_DIR / "static" if PRODUCTION else None
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -220,16 +221,24 @@ SECURE_CSP = {
 }
 
 # Email: the console in a demo; SMTP when BLUELEDGER_EMAIL_HOST is set.
-EMAIL_HOST = os.environ.get("BLUELEDGER_EMAIL_HOST", "")
-EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend"
-    if EMAIL_HOST
-    else "django.core.mail.backends.console.EmailBackend"
-)
-EMAIL_PORT = env_int("BLUELEDGER_EMAIL_PORT", 587)
-EMAIL_HOST_USER = os.environ.get("BLUELEDGER_EMAIL_USER", "")
-EMAIL_HOST_PASSWORD = env_secret("BLUELEDGER_EMAIL_PASSWORD") or ""
-EMAIL_USE_TLS = env_bool("BLUELEDGER_EMAIL_USE_TLS", True)
+_EMAIL_HOST = os.environ.get("BLUELEDGER_EMAIL_HOST", "")
+MAILERS = {
+    "default": (
+        {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": _EMAIL_HOST,
+                "port": env_int("BLUELEDGER_EMAIL_PORT", 587),
+                "username": os.environ.get("BLUELEDGER_EMAIL_USER", ""),
+                "password": env_secret("BLUELEDGER_EMAIL_PASSWORD") or "",
+                "use_tls": env_bool("BLUELEDGER_EMAIL_USE_TLS", True),
+                "timeout": 30,
+            },
+        }
+        if _EMAIL_HOST
+        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    )
+}
 DEFAULT_FROM_EMAIL = os.environ.get("BLUELEDGER_EMAIL_FROM", "Blue Ledger <no-reply@localhost>")
 
 TASKS = {

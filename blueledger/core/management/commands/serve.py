@@ -9,10 +9,8 @@ import errno
 import os
 import threading
 from argparse import ArgumentParser, ArgumentTypeError
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.core.servers.basehttp import ThreadedWSGIServer, WSGIRequestHandler
 
@@ -80,8 +78,6 @@ class Command(BaseCommand):
         port: int = default_port() if options["port"] is None else options["port"]
         self.check_migrations()
         httpd = bind(host, port)
-        # WhiteNoise serves from the finders here; an absent STATIC_ROOT only earns a warning.
-        Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
         from blueledger.wsgi import application
 
         httpd.set_app(application)
