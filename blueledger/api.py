@@ -13,6 +13,7 @@ from blueledger.accounts.api import router as accounts_router
 from blueledger.audit.api import router as audit_router
 from blueledger.core.api import router as core_router
 from blueledger.deadlines.api import router as deadlines_router
+from blueledger.intake.api import router as intake_router
 
 api = NinjaAPI(
     title="Blue Ledger API",
@@ -89,3 +90,4 @@ api.add_router("/", core_router)
 api.add_router("/", accounts_router)
 api.add_router("/deadlines", deadlines_router)
 api.add_router("/audit", audit_router)
+api.add_router("/intake", intake_router)

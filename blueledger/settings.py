@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "blueledger.accounts",
     "blueledger.memberstates",
     "blueledger.audit",
+    "blueledger.cases",
+    "blueledger.intake",
     "blueledger.deadlines",
     "blueledger.worker",
 ]

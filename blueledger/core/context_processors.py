@@ -11,6 +11,7 @@ from blueledger.accounts.roles import Action
 # (url name, label, action needed or None for any signed-in user). Later apps append here.
 NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("core:home", _("Home"), None),
+    ("intake:queue", _("Intake queue"), Action.VIEW_INTAKE),
     ("deadlines:mine", _("My deadlines"), Action.VIEW_DEADLINES),
     ("audit:log", _("Audit log"), Action.VIEW_AUDIT),
     ("accounts:profile", _("My account"), None),

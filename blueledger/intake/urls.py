@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "intake"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("new/", views.register, name="register"),
+    path("<int:pk>/", views.report, name="report"),
+    path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
+    path("<int:pk>/triage/", views.triage, name="triage"),
+]
