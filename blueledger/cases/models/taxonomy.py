@@ -66,3 +66,14 @@ class MisconductType(models.Model):
     @property
     def path(self) -> str:
         return " > ".join(str(node) for node in [*self.ancestors(), self])
+
+    def subtree_ids(self) -> list[int]:
+        """Return this node's id and those of all its descendants (the tree is small: one query)."""
+        children: dict[int | None, list[int]] = {}
+        for pk, parent_id in MisconductType.objects.values_list("pk", "parent_id"):
+            children.setdefault(parent_id, []).append(pk)
+        found, frontier = [self.pk], [self.pk]
+        while frontier:
+            frontier = [child for pk in frontier for child in children.get(pk, [])]
+            found.extend(frontier)
+        return found
