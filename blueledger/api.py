@@ -11,6 +11,7 @@ from ninja.security import SessionAuth
 from blueledger.accounts.api import BearerTokenAuth
 from blueledger.accounts.api import router as accounts_router
 from blueledger.audit.api import router as audit_router
+from blueledger.cases.api import router as cases_router
 from blueledger.core.api import router as core_router
 from blueledger.deadlines.api import router as deadlines_router
 from blueledger.intake.api import router as intake_router
@@ -38,7 +39,9 @@ def _error(
 
 def _field_of(error: dict[str, Any]) -> str | None:
     # Ninja reports locations such as ("body", "payload", "due_at"); the field is what follows.
-    loc = [str(part) for part in error.get("loc", ()) if part not in ("body", "query", "path")]
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in ("body", "query", "path"):
+        loc = loc[1:]
     if loc and loc[0] in ("payload", "filters", "data"):
         loc = loc[1:]
     return ".".join(loc) or None
@@ -91,3 +94,4 @@ api.add_router("/", accounts_router)
 api.add_router("/deadlines", deadlines_router)
 api.add_router("/audit", audit_router)
 api.add_router("/intake", intake_router)
+api.add_router("/allegations", cases_router)

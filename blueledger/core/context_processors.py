@@ -12,6 +12,7 @@ from blueledger.accounts.roles import Action
 NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("core:home", _("Home"), None),
     ("intake:queue", _("Intake queue"), Action.VIEW_INTAKE),
+    ("cases:list", _("Allegations"), Action.VIEW_ALLEGATIONS),
     ("deadlines:mine", _("My deadlines"), Action.VIEW_DEADLINES),
     ("audit:log", _("Audit log"), Action.VIEW_AUDIT),
     ("accounts:profile", _("My account"), None),

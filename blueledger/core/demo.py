@@ -105,6 +105,8 @@ class DemoContext:
     organisations: dict[str, Organisation] = field(default_factory=dict)
     missions: dict[str, Mission] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
+    # Size of the generated case data relative to its default (None: the default).
+    scale: float | None = None
 
 
 def demo_reference_data(context: DemoContext) -> None:
@@ -160,13 +162,30 @@ def demo_users(context: DemoContext) -> None:
     )
 
 
-DEMO_STEPS: list[Callable[[DemoContext], None]] = [demo_reference_data, demo_users]
+def demo_cases(context: DemoContext) -> None:
+    from blueledger.cases.demo import demo_allegations
+
+    demo_allegations(context)
 
 
-def load_demo() -> DemoContext:
+def demo_intake(context: DemoContext) -> None:
+    from blueledger.intake.demo import demo_intake_reports
+
+    demo_intake_reports(context)
+
+
+DEMO_STEPS: list[Callable[[DemoContext], None]] = [
+    demo_reference_data,
+    demo_users,
+    demo_cases,
+    demo_intake,
+]
+
+
+def load_demo(scale: float | None = None) -> DemoContext:
     # Create the keyring (readable by its owner only) now rather than on the first encrypted write.
     get_keyring()
-    context = DemoContext()
+    context = DemoContext(scale=scale)
     with transaction.atomic():
         for step in DEMO_STEPS:
             step(context)

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from blueledger.cases.work import my_work
 from blueledger.deadlines.access import may_view_deadlines, obligations_for
 
 from . import clock
@@ -13,15 +14,16 @@ from .health import health
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     deadlines = None
+    now = clock.now()
     if may_view_deadlines(request.user):  # type: ignore[arg-type]
-        now = clock.now()
         mine = obligations_for(request.user)  # type: ignore[arg-type]
         deadlines = {
             "overdue": mine.overdue(now).count(),
             "due_soon": mine.due_soon(now).count(),
             "open": mine.open().count(),
         }
-    return render(request, "core/home.html", {"deadlines": deadlines})
+    work = my_work(request.user, now)
+    return render(request, "core/home.html", {"deadlines": deadlines, "work": work})
 
 
 @login_not_required

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from blueledger.core import demo
 from blueledger.core.demo import DEMO_ACCOUNTS, load_demo
 
 pytestmark = pytest.mark.browser
@@ -31,7 +32,8 @@ def test_demo_user_signs_in_switches_to_french_and_sees_my_deadlines(live_server
 
 
 @pytest.mark.django_db(transaction=True)
-def test_wrong_password_shows_one_generic_message(live_server, page) -> None:
+def test_wrong_password_shows_one_generic_message(live_server, page, monkeypatch) -> None:
+    monkeypatch.setattr(demo, "DEMO_STEPS", [demo.demo_reference_data, demo.demo_users])
     load_demo()
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("conduct")

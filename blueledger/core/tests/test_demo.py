@@ -4,14 +4,23 @@ import json
 import stat
 from io import StringIO
 
+import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from blueledger.accounts.models import Mission, Organisation, User
 from blueledger.accounts.roles import Role
+from blueledger.core import demo
 from blueledger.core.demo import DEMO_ACCOUNTS
 from blueledger.memberstates.models import Country
+
+
+@pytest.fixture(autouse=True)
+def _accounts_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    # These tests are about the reference data and the logins; the case data has its own tests
+    # (blueledger/cases/tests/test_demo.py) and would cost seconds per test here.
+    monkeypatch.setattr(demo, "DEMO_STEPS", [demo.demo_reference_data, demo.demo_users])
 
 
 def _demo(*args: str) -> str:

@@ -19,11 +19,18 @@ class Command(BaseCommand):
             action="store_true",
             help="Load only when the database holds no organisation.",
         )
+        parser.add_argument(
+            "--scale",
+            type=float,
+            default=None,
+            help="Size of the demo allegations relative to the default (1 by default; "
+            "about 8 loads the real yearly volume).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         loaded = False
         if not options["if_empty"] or database_is_empty():
-            load_demo()
+            load_demo(scale=options["scale"])
             loaded = True
         if options["json"]:
             accounts = [
