@@ -20,8 +20,8 @@ class ChildInline(admin.TabularInline):
     fields = ["code", "name", "level", "is_sea", "seriousness", "legacy_category", "active"]
     extra = 0
     show_change_link = True
-    verbose_name = _("child")
-    verbose_name_plural = _("children")
+    verbose_name = _("subdivision")
+    verbose_name_plural = _("subdivisions")
 
 
 @admin.register(MisconductType)
