@@ -3,30 +3,18 @@
 import re
 from typing import Any
 
-import pytest
-from django.db import connection
 from django.test import Client
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from blueledger.accounts.models import User
+from blueledger.audit.models import AuditEvent
 from blueledger.conftest import PASSWORD
 
 
 def audit_events(action: str) -> list[Any]:
-    """The audit events with ACTION, oldest first; skip while the audit model does not exist."""
-    return list(audit_model().objects.filter(action=action).order_by("pk"))
-
-
-def audit_model() -> Any:
-    """The audit event model; skip while the audit app (written concurrently) lacks it."""
-    try:
-        from blueledger.audit.models import AuditEvent  # type: ignore[import-not-found]
-    except ImportError:
-        pytest.skip("blueledger.audit.models.AuditEvent is not written yet")
-    if AuditEvent._meta.db_table not in connection.introspection.table_names():
-        pytest.skip("blueledger.audit.models.AuditEvent has no migration yet")
-    return AuditEvent
+    """The audit events with ACTION, oldest first."""
+    return list(AuditEvent.objects.filter(action=action).order_by("pk"))
 
 
 def totp_code(device: TOTPDevice, offset_steps: int = 0) -> str:
