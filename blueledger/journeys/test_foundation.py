@@ -10,7 +10,7 @@ from blueledger.core.demo import DEMO_ACCOUNTS, load_demo
 pytestmark = pytest.mark.browser
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_demo_user_signs_in_switches_to_french_and_sees_my_deadlines(live_server, page) -> None:
     load_demo()
     conduct = next(a for a in DEMO_ACCOUNTS if a.username == "conduct")
@@ -31,7 +31,7 @@ def test_demo_user_signs_in_switches_to_french_and_sees_my_deadlines(live_server
     assert page.get_by_role("heading", level=1).inner_text() == "Mes échéances"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_wrong_password_shows_one_generic_message(live_server, page, monkeypatch) -> None:
     monkeypatch.setattr(demo, "DEMO_STEPS", [demo.demo_reference_data, demo.demo_users])
     load_demo()
