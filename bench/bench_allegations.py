@@ -23,12 +23,12 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+
+from benchdb import throwaway_database
 
 BATCH = 5_000
 PAGE = 50
@@ -92,41 +92,6 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--allegations", type=int, default=100_000, help="allegations to load")
     parser.add_argument("--repeat", type=int, default=20, help="runs of each timing")
     return parser.parse_args(argv)
-
-
-@contextmanager
-def _database() -> Iterator[str]:
-    """Set Django up and point it at a throwaway database; yield its description."""
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blueledger.settings")
-    with tempfile.TemporaryDirectory(prefix="bench-allegations-") as directory:
-        os.environ.setdefault("BLUELEDGER_DATA_DIR", directory)
-        import django
-        from django.db import connections
-
-        django.setup()
-        database = connections.settings["default"]
-        original = database["NAME"]
-        url = os.environ.get("DATABASE_URL", "")
-        connections.close_all()
-        if database["ENGINE"].endswith("sqlite3"):
-            database["NAME"] = os.path.join(directory, "bench.sqlite3")
-            where = f"SQLite in {directory}"
-        else:
-            import psycopg
-
-            name = f"bench_allegations_{os.getpid()}"
-            with psycopg.connect(url, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            database["NAME"] = name
-            where = f"PostgreSQL database {name} (dropped afterwards)"
-        try:
-            yield where
-        finally:
-            connections.close_all()
-            database["NAME"] = original
-            if not database["ENGINE"].endswith("sqlite3"):
-                with psycopg.connect(url, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _weighted(rng: random.Random, weights: dict[str, int], k: int) -> list[str]:
@@ -499,7 +464,7 @@ def measure(user: Any, repeat: int) -> dict[str, dict[str, float]]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
-    with _database() as where:
+    with throwaway_database("allegations") as where:
         from django.core.management import call_command
         from django.db import connection
 

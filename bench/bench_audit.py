@@ -16,13 +16,12 @@ import hashlib
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from benchdb import throwaway_database
 
 LOAD_BATCH = 50_000
 FLOOR_SAMPLE = 1_000_000  # canonical bytes kept in memory for the floor
@@ -35,44 +34,6 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--append", type=int, default=20_000, help="events to append")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each timing (median)")
     return parser.parse_args(argv)
-
-
-@contextmanager
-def _database() -> Iterator[str]:
-    """Set Django up and point it at a throwaway database; yield its description.
-
-    The database is switched in place, so this works when another benchmark set Django up first.
-    """
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "blueledger.settings")
-    with tempfile.TemporaryDirectory(prefix="bench-audit-") as directory:
-        os.environ.setdefault("BLUELEDGER_DATA_DIR", directory)
-        import django
-        from django.db import connections
-
-        django.setup()
-        database = connections.settings["default"]
-        original = database["NAME"]
-        url = os.environ.get("DATABASE_URL", "")
-        connections.close_all()
-        if database["ENGINE"].endswith("sqlite3"):
-            database["NAME"] = os.path.join(directory, "bench.sqlite3")
-            where = f"SQLite in {directory}"
-        else:
-            import psycopg
-
-            name = f"bench_audit_{os.getpid()}"
-            with psycopg.connect(url, autocommit=True) as admin:
-                admin.execute(f'CREATE DATABASE "{name}"')
-            database["NAME"] = name
-            where = f"PostgreSQL database {name} (dropped afterwards)"
-        try:
-            yield where
-        finally:
-            connections.close_all()
-            database["NAME"] = original
-            if not database["ENGINE"].endswith("sqlite3"):
-                with psycopg.connect(url, autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _rate(count: int, seconds: float) -> str:
@@ -315,7 +276,7 @@ def bench_verify(count: int, repeat: int) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
-    with _database() as where:
+    with throwaway_database("audit") as where:
         from django.core.management import call_command
         from django.db import connection
 

@@ -144,28 +144,36 @@ class InterimMeasure(models.Model):
         return f"{self.get_kind_display()} ({self.decided_on:%Y-%m-%d})"
 
 
-class Finding(models.Model):
-    """The outcome of an investigation for one subject."""
+class SubjectDecision(models.Model):
+    """A dated decision about one subject of an allegation, taken by a named authority."""
 
     allegation = models.ForeignKey(
         "cases.Allegation",
         on_delete=models.CASCADE,
-        related_name="findings",
+        related_name="%(class)ss",
         verbose_name=_("allegation"),
     )
     subject = models.ForeignKey(
         "cases.Subject",
         on_delete=models.CASCADE,
-        related_name="findings",
+        related_name="%(class)ss",
         verbose_name=_("subject"),
     )
-    outcome = models.CharField(_("outcome"), max_length=24, choices=FindingOutcome.choices)
     decided_on = models.DateField(_("decided on"))
     authority = models.CharField(_("authority"), max_length=200)
     created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
 
     class Meta:
+        abstract = True
         ordering = ["decided_on", "id"]
+
+
+class Finding(SubjectDecision):
+    """The outcome of an investigation for one subject."""
+
+    outcome = models.CharField(_("outcome"), max_length=24, choices=FindingOutcome.choices)
+
+    class Meta(SubjectDecision.Meta):
         verbose_name = _("finding")
         verbose_name_plural = _("findings")
 
@@ -173,28 +181,12 @@ class Finding(models.Model):
         return f"{self.get_outcome_display()} ({self.decided_on:%Y-%m-%d})"
 
 
-class Action(models.Model):
+class Action(SubjectDecision):
     """A measure taken against one subject, by the UN or by the Member State."""
 
-    allegation = models.ForeignKey(
-        "cases.Allegation",
-        on_delete=models.CASCADE,
-        related_name="actions",
-        verbose_name=_("allegation"),
-    )
-    subject = models.ForeignKey(
-        "cases.Subject",
-        on_delete=models.CASCADE,
-        related_name="actions",
-        verbose_name=_("subject"),
-    )
     kind = models.CharField(_("action"), max_length=32, choices=ActionKind.choices)
-    decided_on = models.DateField(_("decided on"))
-    authority = models.CharField(_("authority"), max_length=200)
-    created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
 
-    class Meta:
-        ordering = ["decided_on", "id"]
+    class Meta(SubjectDecision.Meta):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
 
