@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that nothing after it sees who a public reporter is.
+    "blueledger.intake.anonymity.ReporterAnonymityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -163,6 +165,18 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 LOGIN_FAILURES_PER_ACCOUNT = env_int("BLUELEDGER_LOGIN_FAILURES_PER_ACCOUNT", 5)
 LOGIN_FAILURES_PER_CLIENT = env_int("BLUELEDGER_LOGIN_FAILURES_PER_CLIENT", 20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("BLUELEDGER_LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+
+# The public reporting channel (issue 4, docs/decisions/0005-public-reporting.md).
+# Organisation that receives web reports naming no mission (its code); empty: the first one.
+PUBLIC_ORGANISATION = os.environ.get("BLUELEDGER_PUBLIC_ORGANISATION", "").strip()
+PUBLIC_REPORTS_PER_CLIENT_HOUR = env_int("BLUELEDGER_PUBLIC_REPORTS_PER_CLIENT_HOUR", 10)
+# All public submissions together: a flood waits its turn and staff keep working.
+PUBLIC_REPORTS_PER_MINUTE = env_int("BLUELEDGER_PUBLIC_REPORTS_PER_MINUTE", 600)
+RECEIPT_GUESSES_PER_CLIENT = env_int("BLUELEDGER_RECEIPT_GUESSES_PER_CLIENT", 10)
+RECEIPT_GUESSES_PER_HOUR = env_int("BLUELEDGER_RECEIPT_GUESSES_PER_HOUR", 2000)
+RECEIPT_GUESS_WINDOW_SECONDS = 15 * 60
+ATTACHMENT_MAX_MB = env_int("BLUELEDGER_ATTACHMENT_MAX_MB", 20)
+ATTACHMENTS_PER_SUBMISSION = 5
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French")), ("ar", _("Arabic"))]

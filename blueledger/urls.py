@@ -17,6 +17,7 @@ urlpatterns = [
     path("deadlines/", include("blueledger.deadlines.urls")),
     path("audit/", include("blueledger.audit.urls")),
     path("intake/", include("blueledger.intake.urls")),
+    path("", include("blueledger.intake.public_urls")),
     path("allegations/", include("blueledger.cases.urls")),
     # Anyone, signed in or not, may choose the language of the page they read.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

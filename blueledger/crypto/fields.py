@@ -144,6 +144,22 @@ class EncryptedTextField(EncryptedFieldMixin, models.TextField):
         return data.decode()
 
 
+class EncryptedBinaryField(EncryptedFieldMixin, models.TextField):
+    """Bytes (an attachment's content) stored encrypted; defer it wherever rows are listed."""
+
+    def to_plain_bytes(self, value: Any) -> bytes:
+        return bytes(value)
+
+    def from_plain_bytes(self, data: bytes) -> bytes:
+        return data
+
+    def to_python(self, value: Any) -> Any:
+        return value
+
+    def formfield(self, **kwargs: Any) -> Any:
+        return None
+
+
 class EncryptedJSONField(EncryptedFieldMixin, models.TextField):
     """A JSON value (dict, list, str, number, bool) stored encrypted; None stays NULL."""
 

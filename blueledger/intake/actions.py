@@ -20,17 +20,23 @@ from blueledger.audit import events as audit
 from blueledger.cases import access as cases_access
 from blueledger.cases import actions as cases_actions
 from blueledger.cases.models import Allegation
-from blueledger.cases.vocabularies import Channel, IncidentPrecision
+from blueledger.cases.vocabularies import CategoryOfPersonnel, Channel, IncidentPrecision
 from blueledger.core import clock
 from blueledger.deadlines.actions import meet_obligation, open_obligation
 from blueledger.deadlines.models import ObligationKind
+from blueledger.memberstates.models import Country
+from blueledger.worker.notify import notify
 
 from .access import may_register
 from .models import (
     CLOSURES,
+    Children,
+    ContactReading,
+    Direction,
     IntakeReport,
     Outcome,
     Relation,
+    ReporterMessage,
     Status,
     language_code,
     reference_for,
@@ -38,6 +44,8 @@ from .models import (
 
 WHAT_HAPPENED_MAX = 20_000
 CONTACT_MAX = 1_000
+DESCRIPTION_MAX = 5_000
+PEOPLE_HARMED_MAX = 999
 DUPLICATE_WINDOW = timedelta(days=90)
 DUPLICATE_CANDIDATES = 500
 DUPLICATES_SHOWN = 10
@@ -78,8 +86,14 @@ def register_report(
     incident_date: date | None = None,
     incident_precision: str = IncidentPrecision.UNKNOWN,
     place: str = "",
+    subject_description: str = "",
+    subject_category: str = "",
+    subject_nationality: Country | None = None,
+    people_harmed: int | None = None,
+    children_harmed: str = Children.UNKNOWN,
+    wants_contact: bool = False,
 ) -> IntakeReport:
-    """Register a report received through CHANNEL and start its 7-day acknowledgement clock.
+    """Register a report received through CHANNEL; start its acknowledgement and feedback clocks.
 
     ACTOR is the staff member who took it; None only for the public web channel, which files its
     own reports. PermissionDenied when the actor's scope does not cover the organisation and
@@ -110,6 +124,21 @@ def register_report(
         errors["reporter_relation"] = _("Choose how the reporter relates to what happened.")
     if len(place) > 200:
         errors["place"] = _("Keep it under %(max)d characters.") % {"max": 200}
+    subject_description = (subject_description or "").strip()
+    if len(subject_description) > DESCRIPTION_MAX:
+        errors["subject_description"] = _("Keep it under %(max)d characters.") % {
+            "max": DESCRIPTION_MAX
+        }
+    if subject_category and subject_category not in CategoryOfPersonnel.values:
+        errors["subject_category"] = _("Choose one of the categories offered.")
+    if people_harmed is not None and not 0 <= people_harmed <= PEOPLE_HARMED_MAX:
+        errors["people_harmed"] = _("Enter a number from 0 to %(max)d.") % {
+            "max": PEOPLE_HARMED_MAX
+        }
+    if children_harmed not in Children.values:
+        errors["children_harmed"] = _("Choose yes, no or “I do not know”.")
+    if wants_contact and not reporter_contact:
+        errors["reporter_contact"] = _("Say how we can reach you, or choose not to be contacted.")
     try:
         language_code(language)
     except ValidationError:
@@ -140,6 +169,12 @@ def register_report(
             else None,
             incident_precision=incident_precision,
             place=place,
+            subject_description=subject_description or None,
+            subject_category=subject_category,
+            subject_nationality=subject_nationality,
+            people_harmed=people_harmed,
+            children_harmed=children_harmed,
+            wants_contact=wants_contact,
         )
         report.reference = reference_for(report)
         IntakeReport.objects.filter(pk=report.pk).update(reference=report.reference)
@@ -155,6 +190,14 @@ def register_report(
         )
         open_obligation(
             ObligationKind.ACKNOWLEDGE_REPORT,
+            report,
+            organisation,
+            start=received_at,
+            title=report.reference,
+            actor=actor,
+        )
+        open_obligation(
+            ObligationKind.REPORTER_FEEDBACK,
             report,
             organisation,
             start=received_at,
@@ -336,3 +379,78 @@ def possible_duplicates(user: User, report: IntakeReport) -> list[Duplicate]:
         found.append(Duplicate(allegation, score, days_apart, same_channel))
     found.sort(key=lambda d: (-d.score, d.allegation.reference))
     return found[:DUPLICATES_SHOWN]
+
+
+# -- talking to the reporter ------------------------------------------------------------------
+
+MESSAGE_MAX = 10_000
+REASON_MAX = 500
+
+
+def send_message(actor: User, report: IntakeReport, body: str) -> ReporterMessage:
+    """Write to the reporter of REPORT (they read it with their receipt); meets the feedback clock.
+
+    For a report that came by another channel the message records what staff told the reporter
+    by that channel, so the feedback deadline is met there too.
+    """
+    _check_scope(actor, report)
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": _("Write the message.")})
+    if len(body) > MESSAGE_MAX:
+        raise ValidationError(
+            {"body": _("Keep it under %(max)d characters.") % {"max": MESSAGE_MAX}}
+        )
+    with transaction.atomic():
+        message = ReporterMessage.objects.create(
+            report=report, direction=Direction.TO_REPORTER, body=body, author=actor
+        )
+        audit.record(
+            "intake.message_sent",
+            actor=actor,
+            target=report,
+            organisation=report.organisation_id,
+            summary=f"message to the reporter of {report.reference}",
+        )
+        meet_obligation(ObligationKind.REPORTER_FEEDBACK, report, actor=actor)
+    return message
+
+
+def read_contact(actor: User, report: IntakeReport, reason: str) -> str:
+    """Break the glass: return the reporter's contact details to ACTOR, for a stated reason.
+
+    The reading is recorded (who, when, the reason, sealed), audited, and the organisation's
+    custodian is told by email, which names the report and the reader but not the contact.
+    """
+    _check_scope(actor, report)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why you need the reporter's contact details.")})
+    if len(reason) > REASON_MAX:
+        raise ValidationError(
+            {"reason": _("Keep it under %(max)d characters.") % {"max": REASON_MAX}}
+        )
+    if not report.reporter_contact:
+        raise ValidationError({"reason": _("The reporter left no contact details.")})
+    with transaction.atomic():
+        ContactReading.objects.create(report=report, reader=actor, reason=reason)
+        audit.record(
+            "intake.contact_read",
+            actor=actor,
+            target=report,
+            organisation=report.organisation_id,
+            summary=f"reporter contact of {report.reference} read (break the glass)",
+        )
+        custodian = report.organisation.custodian_email
+        if custodian:
+            notify(
+                [custodian],
+                _("Reporter contact details read: %(ref)s") % {"ref": report.reference},
+                _(
+                    "%(user)s read the contact details of the reporter of %(ref)s and gave a "
+                    "reason. As custodian, review the reading in Blue Ledger."
+                )
+                % {"user": actor.get_username(), "ref": report.reference},
+                link=report.get_absolute_url(),
+            )
+    return report.reporter_contact

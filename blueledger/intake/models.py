@@ -12,9 +12,9 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from blueledger.cases.vocabularies import Channel, IncidentPrecision
+from blueledger.cases.vocabularies import CategoryOfPersonnel, Channel, IncidentPrecision
 from blueledger.core import clock
-from blueledger.crypto.fields import EncryptedTextField
+from blueledger.crypto.fields import EncryptedBinaryField, EncryptedTextField
 
 REFERENCE_PREFIX = "R"
 
@@ -45,6 +45,12 @@ class Relation(models.TextChoices):
     WITNESS = "witness", _("Witness")
     OTHER = "other", _("Other")
     UNKNOWN = "unknown", _("Unknown")
+
+
+class Children(models.TextChoices):
+    YES = "yes", _("Yes")
+    NO = "no", _("No")
+    UNKNOWN = "unknown", _("I do not know")
 
 
 class IntakeReportQuerySet(models.QuerySet["IntakeReport"]):
@@ -177,6 +183,37 @@ class IntakeReport(models.Model):
         related_name="source_reports",
         verbose_name=_("allegation"),
     )
+    # What a reporter may tell of the people involved; staff copy it to parties at triage.
+    subject_description = EncryptedTextField(
+        _("description of the person responsible"), null=True, blank=True
+    )
+    subject_category = models.CharField(
+        _("category of personnel"), max_length=24, choices=CategoryOfPersonnel.choices, blank=True
+    )
+    subject_nationality = models.ForeignKey(
+        "memberstates.Country",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("nationality of the person responsible"),
+    )
+    people_harmed = models.PositiveSmallIntegerField(_("people harmed"), null=True, blank=True)
+    children_harmed = models.CharField(
+        _("children harmed"), max_length=8, choices=Children.choices, default=Children.UNKNOWN
+    )
+    wants_contact = models.BooleanField(_("reporter wants to be contacted"), default=False)
+    # A reporter who filed on the web comes back with a receipt; only its keyed hashes are kept
+    # (blueledger.intake.receipts).
+    receipt_lookup = models.CharField(max_length=64, unique=True, null=True, editable=False)
+    receipt_salt = models.CharField(max_length=32, blank=True, editable=False)
+    receipt_check = models.CharField(max_length=64, blank=True, editable=False)
+    reporter_active_at = models.DateTimeField(
+        _("reporter last wrote"),
+        null=True,
+        blank=True,
+        help_text=_("When the reporter last added information or answered."),
+    )
 
     objects = IntakeReportQuerySet.as_manager()
 
@@ -208,3 +245,110 @@ class IntakeReport(models.Model):
 def reference_for(report: IntakeReport) -> str:
     """Return the queue reference of a saved report, e.g. R-2026-000123 (year of registration)."""
     return f"{REFERENCE_PREFIX}-{report.registered_at:%Y}-{report.pk:06d}"
+
+
+class Direction(models.TextChoices):
+    TO_REPORTER = "to_reporter", _("To the reporter")
+    FROM_REPORTER = "from_reporter", _("From the reporter")
+
+
+class ReporterMessage(models.Model):
+    """One message of the two-way conversation between staff and the reporter of a report."""
+
+    report = models.ForeignKey(
+        IntakeReport, on_delete=models.CASCADE, related_name="messages", verbose_name=_("report")
+    )
+    direction = models.CharField(_("direction"), max_length=16, choices=Direction.choices)
+    body = EncryptedTextField(_("message"))
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+        help_text=_("Empty for the reporter's own messages."),
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=clock.now)
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+
+    def __str__(self) -> str:
+        return f"{self.report} {self.direction} {self.sent_at:%Y-%m-%d}"
+
+    @property
+    def from_reporter(self) -> bool:
+        return self.direction == Direction.FROM_REPORTER
+
+
+class AttachmentQuerySet(models.QuerySet["Attachment"]):
+    def listed(self) -> "AttachmentQuerySet":
+        """Rows for lists: the content stays in the database until someone downloads it."""
+        return self.defer("content")
+
+
+class Attachment(models.Model):
+    """A file a reporter sent with a report or a message, checked and stored encrypted."""
+
+    report = models.ForeignKey(
+        IntakeReport,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("report"),
+    )
+    message = models.ForeignKey(
+        ReporterMessage,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("message"),
+    )
+    # A file's name can carry a person's name, so it is sealed like the content.
+    name = EncryptedTextField(_("file name"))
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    metadata_removed = models.BooleanField(_("metadata removed"), default=False)
+    content = EncryptedBinaryField(_("content"))
+    received_at = models.DateTimeField(_("received at"), default=clock.now)
+
+    objects = AttachmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["received_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.report} attachment {self.pk}"
+
+
+class ContactReading(models.Model):
+    """A staff member broke the glass to read a reporter's contact details (DESIGN.md section 3)."""
+
+    report = models.ForeignKey(
+        IntakeReport,
+        on_delete=models.CASCADE,
+        related_name="contact_readings",
+        verbose_name=_("report"),
+    )
+    reader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("read by"),
+    )
+    # Sealed: a reason may name the person it is about ("she asked to be called back").
+    reason = EncryptedTextField(_("reason"))
+    read_at = models.DateTimeField(_("read at"), default=clock.now)
+
+    class Meta:
+        ordering = ["-read_at", "-id"]
+        verbose_name = _("reading of a reporter's contact")
+        verbose_name_plural = _("readings of reporters' contacts")
+
+    def __str__(self) -> str:
+        return f"{self.report} contact read {self.read_at:%Y-%m-%d}"
