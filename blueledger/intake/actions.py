@@ -30,6 +30,7 @@ from blueledger.worker.notify import notify
 from .access import may_register
 from .models import (
     CLOSURES,
+    Attachment,
     Children,
     ContactReading,
     Direction,
@@ -454,3 +455,20 @@ def read_contact(actor: User, report: IntakeReport, reason: str) -> str:
                 link=report.get_absolute_url(),
             )
     return report.reporter_contact
+
+
+def attachment_for_download(actor: User, report: IntakeReport, attachment_id: int) -> Attachment:
+    """Return an attachment of REPORT for ACTOR to download, audited; 404 for any other."""
+    _check_scope(actor, report)
+    attachment = Attachment.objects.filter(report=report, pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    with transaction.atomic():
+        audit.record(
+            "intake.attachment_downloaded",
+            actor=actor,
+            target=report,
+            organisation=report.organisation_id,
+            summary=f"attachment {attachment.pk} of {report.reference} downloaded",
+        )
+    return attachment

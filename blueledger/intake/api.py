@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import LimitOffsetPagination, paginate
@@ -20,8 +20,16 @@ from blueledger.core.schemas import ErrorOut, StrictSchema
 
 from . import actions
 from .access import may_view_intake, report_for, reports_for
-from .models import IntakeReport, IntakeReportQuerySet, Outcome, Relation
+from .models import (
+    Attachment,
+    IntakeReport,
+    IntakeReportQuerySet,
+    Outcome,
+    Relation,
+    ReporterMessage,
+)
 from .models import Status as ReportStatus
+from .views import attachment_response
 
 router = Router(tags=["intake"])
 
@@ -270,3 +278,100 @@ def triage_report(request: HttpRequest, report_id: int, payload: TriageIn) -> St
     except ValidationError as exc:
         return _invalid(exc)
     return Status(200, _detail(user, report_for(user, report_id)))
+
+
+# -- the conversation with the reporter, their contact, their files ---------------------------
+
+
+class MessageOut(Schema):
+    id: int
+    sender: str = Field(..., description="`staff` or `reporter`.")
+    author: str | None = Field(..., description="The staff member's username.")
+    body: str
+    sent_at: datetime
+
+    @staticmethod
+    def resolve_sender(obj: ReporterMessage) -> str:
+        return "reporter" if obj.from_reporter else "staff"
+
+    @staticmethod
+    def resolve_author(obj: ReporterMessage) -> str | None:
+        return obj.author.get_username() if obj.author else None
+
+
+class MessageIn(StrictSchema):
+    body: str = Field(..., min_length=1, max_length=actions.MESSAGE_MAX)
+
+
+class ContactIn(StrictSchema):
+    reason: str = Field(..., min_length=1, max_length=actions.REASON_MAX)
+
+
+class ContactOut(Schema):
+    contact: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    content_type: str
+    size: int
+    metadata_removed: bool
+    received_at: datetime
+    message: int | None = Field(None, alias="message_id")
+
+
+@router.get("/reports/{report_id}/messages", response={200: list[MessageOut], 404: ErrorOut})
+def list_messages(request: HttpRequest, report_id: int) -> Any:
+    """The conversation with the reporter, oldest first."""
+    user = _staff(request)
+    report = report_for(user, report_id)
+    return ReporterMessage.objects.filter(report=report).select_related("author")
+
+
+@router.post(
+    "/reports/{report_id}/messages",
+    response={201: MessageOut, 404: ErrorOut, 422: InvalidOut},
+)
+def send_message(request: HttpRequest, report_id: int, payload: MessageIn) -> Status[Any]:
+    """Write to the reporter (read with their receipt); meets the 3-month feedback deadline."""
+    user = _staff(request)
+    report = report_for(user, report_id)
+    try:
+        message = actions.send_message(user, report, payload.body)
+    except ValidationError as exc:
+        return _invalid(exc)
+    return Status(201, message)
+
+
+@router.post(
+    "/reports/{report_id}/contact",
+    response={200: ContactOut, 404: ErrorOut, 422: InvalidOut},
+)
+def read_contact(request: HttpRequest, report_id: int, payload: ContactIn) -> Status[Any]:
+    """Break the glass: the reporter's contact details, for a reason; audited, custodian told."""
+    user = _staff(request)
+    report = report_for(user, report_id)
+    try:
+        contact = actions.read_contact(user, report, payload.reason)
+    except ValidationError as exc:
+        return _invalid(exc)
+    return Status(200, {"contact": contact})
+
+
+@router.get("/reports/{report_id}/attachments", response={200: list[AttachmentOut], 404: ErrorOut})
+def list_attachments(request: HttpRequest, report_id: int) -> Any:
+    """The files the reporter sent (names stay sealed until downloaded)."""
+    user = _staff(request)
+    report = report_for(user, report_id)
+    return Attachment.objects.listed().filter(report=report)
+
+
+@router.get(
+    "/reports/{report_id}/attachments/{attachment_id}",
+    response={200: None, 404: ErrorOut},
+    summary="Download an attachment (application/octet-stream; audited)",
+)
+def download_attachment(request: HttpRequest, report_id: int, attachment_id: int) -> HttpResponse:
+    user = _staff(request)
+    report = report_for(user, report_id)
+    return attachment_response(actions.attachment_for_download(user, report, attachment_id))

@@ -117,3 +117,26 @@ class QueueFilterForm(forms.Form):
         mission_field.choices = [("", _("Any"))] + [
             (m.code, m.code) for m in registrable_missions(user)
         ]
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=_("Message to the reporter"),
+        help_text=_(
+            "The reporter reads it with their receipt. Write in their language if you can; never "
+            "name the people involved."
+        ),
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class ContactReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why do you need the reporter's contact details?"),
+        help_text=_(
+            "Reading them is recorded with your reason, and the organisation's custodian is told."
+        ),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

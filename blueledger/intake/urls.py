@@ -9,4 +9,11 @@ urlpatterns = [
     path("<int:pk>/", views.report, name="report"),
     path("<int:pk>/acknowledge/", views.acknowledge, name="acknowledge"),
     path("<int:pk>/triage/", views.triage, name="triage"),
+    path("<int:pk>/messages/", views.send_message, name="send_message"),
+    path("<int:pk>/contact/", views.read_contact, name="read_contact"),
+    path(
+        "<int:pk>/attachments/<int:attachment_id>/",
+        views.download_attachment,
+        name="attachment",
+    ),
 ]

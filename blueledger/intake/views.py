@@ -6,7 +6,9 @@ from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from blueledger.accounts.models import User
@@ -14,8 +16,8 @@ from blueledger.cases.access import allegations_for
 
 from . import actions
 from .access import may_view_intake, report_for, reports_for
-from .forms import QueueFilterForm, RegisterForm, TriageForm
-from .models import IntakeReport, Outcome, Status
+from .forms import ContactReasonForm, MessageForm, QueueFilterForm, RegisterForm, TriageForm
+from .models import Attachment, IntakeReport, Outcome, ReporterMessage, Status
 
 PAGE_SIZE = 50
 
@@ -101,6 +103,10 @@ def _detail(
     report: IntakeReport,
     triage_form: TriageForm | None = None,
     status: int = 200,
+    *,
+    message_form: MessageForm | None = None,
+    contact_form: ContactReasonForm | None = None,
+    contact: str | None = None,
 ) -> HttpResponse:
     duplicates = [] if report.is_triaged else actions.possible_duplicates(user, report)
     # Whoever triaged may not see allegations (an intake officer): the reference, not a link.
@@ -117,6 +123,12 @@ def _detail(
             "duplicates": duplicates,
             "allegation_visible": allegation_visible,
             "outcomes": Outcome,
+            "conversation": ReporterMessage.objects.filter(report=report).select_related("author"),
+            "attachments": Attachment.objects.listed().filter(report=report),
+            "readings": report.contact_readings.select_related("reader"),
+            "message_form": message_form or MessageForm(),
+            "contact_form": contact_form or ContactReasonForm(),
+            "contact": contact,
         },
         status=status,
     )
@@ -163,3 +175,55 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Report triaged."))
             return HttpResponseRedirect(found.get_absolute_url())
     return _detail(request, user, found, form, status=400)
+
+
+@require_POST
+def send_message(request: HttpRequest, pk: int) -> HttpResponse:
+    """Write to the reporter; they read it on the follow-up page with their receipt."""
+    user = _user(request)
+    found = report_for(user, pk)
+    form = MessageForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.send_message(user, found, form.cleaned_data["body"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Message sent to the reporter."))
+            return HttpResponseRedirect(found.get_absolute_url() + "#conversation")
+    return _detail(request, user, found, status=400, message_form=form)
+
+
+@require_POST
+@never_cache
+def read_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """Break the glass: show the reporter's contact details once, for a stated reason."""
+    user = _user(request)
+    found = report_for(user, pk)
+    form = ContactReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            contact = actions.read_contact(user, found, form.cleaned_data["reason"])
+        except ValidationError as exc:
+            _add_errors(form, exc)
+        else:
+            return _detail(request, user, found, contact_form=form, contact=contact)
+    return _detail(request, user, found, status=400, contact_form=form)
+
+
+def download_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+    """Send an attachment as a download, never displayed in the browser; the download is audited."""
+    user = _user(request)
+    found = report_for(user, pk)
+    attachment = actions.attachment_for_download(user, found, attachment_id)
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment: Attachment) -> HttpResponse:
+    """A response that makes every browser save the file rather than open it."""
+    response = HttpResponse(attachment.content, content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, attachment.name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "no-store"
+    return response
