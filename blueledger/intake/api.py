@@ -323,7 +323,7 @@ class AttachmentOut(Schema):
 @router.get("/reports/{report_id}/messages", response={200: list[MessageOut], 404: ErrorOut})
 def list_messages(request: HttpRequest, report_id: int) -> Any:
     """The conversation with the reporter, oldest first."""
-    user = _staff(request)
+    user = _user(request)
     report = report_for(user, report_id)
     return ReporterMessage.objects.filter(report=report).select_related("author")
 
@@ -334,7 +334,7 @@ def list_messages(request: HttpRequest, report_id: int) -> Any:
 )
 def send_message(request: HttpRequest, report_id: int, payload: MessageIn) -> Status[Any]:
     """Write to the reporter (read with their receipt); meets the 3-month feedback deadline."""
-    user = _staff(request)
+    user = _user(request)
     report = report_for(user, report_id)
     try:
         message = actions.send_message(user, report, payload.body)
@@ -349,7 +349,7 @@ def send_message(request: HttpRequest, report_id: int, payload: MessageIn) -> St
 )
 def read_contact(request: HttpRequest, report_id: int, payload: ContactIn) -> Status[Any]:
     """Break the glass: the reporter's contact details, for a reason; audited, custodian told."""
-    user = _staff(request)
+    user = _user(request)
     report = report_for(user, report_id)
     try:
         contact = actions.read_contact(user, report, payload.reason)
@@ -361,7 +361,7 @@ def read_contact(request: HttpRequest, report_id: int, payload: ContactIn) -> St
 @router.get("/reports/{report_id}/attachments", response={200: list[AttachmentOut], 404: ErrorOut})
 def list_attachments(request: HttpRequest, report_id: int) -> Any:
     """The files the reporter sent (names stay sealed until downloaded)."""
-    user = _staff(request)
+    user = _user(request)
     report = report_for(user, report_id)
     return Attachment.objects.listed().filter(report=report)
 
@@ -372,6 +372,6 @@ def list_attachments(request: HttpRequest, report_id: int) -> Any:
     summary="Download an attachment (application/octet-stream; audited)",
 )
 def download_attachment(request: HttpRequest, report_id: int, attachment_id: int) -> HttpResponse:
-    user = _staff(request)
+    user = _user(request)
     report = report_for(user, report_id)
     return attachment_response(actions.attachment_for_download(user, report, attachment_id))

@@ -23,6 +23,12 @@ PUBLIC = {
     "/api/v1/docs": "the OpenAPI document rendered",
     # django-ninja's root only anchors the API's paths: it answers 404 to everyone.
     "/api/v1/": "a 404 for everyone",
+    # Anyone may report misconduct and follow it up with a receipt (issue 4).
+    "/report": "the public report form",
+    "/follow-up": "the reporter's follow-up with a receipt",
+    "/api/v1/public/reports": "gateways file reports for the public",
+    "/api/v1/public/follow-up": "a reporter reads answers with a receipt",
+    "/api/v1/public/follow-up/messages": "a reporter answers with a receipt",
 }
 SAMPLES = ["1", "accounts", "x", "00000000-0000-0000-0000-000000000001"]
 _ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -126,6 +132,10 @@ def test_allowlisted_url_answers_anonymous(url: str) -> None:
     elif url == "/api/v1/":
         response = client.get(url)
         assert response.status_code == 404
+    elif url.startswith("/api/v1/public/"):
+        # POST only: GET is not routed, and a body that is not a report is invalid, not refused.
+        response = client.post(url, {}, content_type="application/json")
+        assert response.status_code == 422, url
     elif url == "/admin/login/":
         response = client.get(url)
         assert response.headers["Location"].startswith("/accounts/login/?next=")

@@ -21,7 +21,7 @@ from blueledger.cases import actions
 from blueledger.cases.models import Allegation
 from blueledger.conftest import make_user
 from blueledger.intake.actions import register_report
-from blueledger.intake.models import IntakeReport
+from blueledger.intake.models import Attachment, IntakeReport
 
 from .conftest import NOW, open_one
 
@@ -49,6 +49,7 @@ class Case:
     referral_to_state_id: int
     running_investigation_id: int
     report: IntakeReport
+    attachment_id: int
 
     def url(self, template: str) -> str:
         return "/api/v1" + template.format(
@@ -56,6 +57,7 @@ class Case:
             r=self.referral_to_state_id,
             i=self.running_investigation_id,
             report=self.report.pk,
+            attachment=self.attachment_id,
         )
 
 
@@ -102,6 +104,8 @@ BODIES: dict[str, Callable[[Case], Any]] = {
         "outcome": "not_misconduct",
         "reason": "Synthetic reason.",
     },
+    "/intake/reports/{report}/messages": lambda c: {"body": "Synthetic question."},
+    "/intake/reports/{report}/contact": lambda c: {"reason": "Synthetic reason."},
 }
 
 # fmt: off
@@ -136,6 +140,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/intake/reports/{report}"):              (200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),  # noqa: E501
     ("POST", "/intake/reports/{report}/acknowledge"): (200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),  # noqa: E501
     ("POST", "/intake/reports/{report}/triage"):      (200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),  # noqa: E501
+    ("GET", "/intake/reports/{report}/messages"):     (200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),  # noqa: E501
+    ("POST", "/intake/reports/{report}/messages"):    (201, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),  # noqa: E501
+    ("POST", "/intake/reports/{report}/contact"):     (200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),  # noqa: E501
+    ("GET", "/intake/reports/{report}/attachments"):  (200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),  # noqa: E501
+    ("GET", "/intake/reports/{report}/attachments/{attachment}"): (200, 404, 404, 404, 404, 404, 404, 404, 404, 404, 404),  # noqa: E501
 }
 # fmt: on
 
@@ -189,8 +198,12 @@ def case(
         channel="hotline",
         received_at=NOW - timedelta(days=1),
         what_happened="A synthetic account of events.",
+        reporter_contact="Synthetic contact",
     )
-    return Case(allegation, subject.pk, to_state.pk, national.pk, report)
+    attachment = Attachment.objects.create(
+        report=report, name="synthetic.txt", content_type="text/plain", size=9, content=b"synthetic"
+    )
+    return Case(allegation, subject.pk, to_state.pk, national.pk, report, attachment.pk)
 
 
 def persona(name: str, request: pytest.FixtureRequest, dpo: Organisation) -> User:
@@ -227,7 +240,7 @@ def test_the_matrix_covers_every_allegations_and_intake_operation(client_for, ou
         for method in operations
     }
     names = {"{allegation_id}": "{a}", "{referral_id}": "{r}", "{investigation_id}": "{i}",
-             "{report_id}": "{report}"}  # fmt: skip
+             "{report_id}": "{report}", "{attachment_id}": "{attachment}"}  # fmt: skip
     for long, short in names.items():
         documented = {(m, p.replace(long, short)) for m, p in documented}
     assert documented == set(MATRIX)
