@@ -27,9 +27,12 @@ $(PY):
 	  exit 1; fi
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(PY) pyproject.toml
+$(STAMP): $(PY) pyproject.toml package.json
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# axe-core for the accessibility checks of the browser tests; without npm they say so and skip.
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --loglevel=error; \
+	  else echo "npm not found: the accessibility checks will be skipped (CI installs it)"; fi
 	@touch $(STAMP)
 
 install: $(STAMP) ## Create .venv and install Blue Ledger with its tools

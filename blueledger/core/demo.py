@@ -107,6 +107,8 @@ class DemoContext:
     users: dict[str, User] = field(default_factory=dict)
     # Size of the generated case data relative to its default (None: the default).
     scale: float | None = None
+    # Receipts of the demo's web reports, printed once so that /follow-up can be tried.
+    receipts: list[str] = field(default_factory=list)
 
 
 def demo_reference_data(context: DemoContext) -> None:
@@ -169,9 +171,10 @@ def demo_cases(context: DemoContext) -> None:
 
 
 def demo_intake(context: DemoContext) -> None:
-    from blueledger.intake.demo import demo_intake_reports
+    from blueledger.intake.demo import demo_intake_reports, demo_public_reports
 
     demo_intake_reports(context)
+    demo_public_reports(context)
 
 
 DEMO_STEPS: list[Callable[[DemoContext], None]] = [

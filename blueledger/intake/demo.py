@@ -9,8 +9,9 @@ from blueledger.cases.vocabularies import Channel, IncidentPrecision
 from blueledger.core import clock
 from blueledger.deadlines.models import Obligation, ObligationKind
 
-from .actions import acknowledge_report, register_report, triage_report
-from .models import IntakeReport, Outcome, Relation
+from .actions import acknowledge_report, register_report, send_message, triage_report
+from .models import Children, IntakeReport, Outcome, Relation
+from .public import PublicReport, add_information, submit_report
 
 if TYPE_CHECKING:
     from blueledger.core.demo import DemoContext
@@ -98,3 +99,48 @@ def demo_intake_reports(context: "DemoContext") -> None:
             triage_report(
                 actor, report, Outcome.NOT_MISCONDUCT, reason="A service complaint, not misconduct."
             )
+
+
+# Web reports as a community member files them: (mission, language, text, staff question, answer).
+WEB_REPORTS = [
+    (
+        "MINUSCA",
+        "fr",
+        "Rapport de démonstration : un membre de la communauté signale qu'un militaire demande "
+        "des rapports sexuels contre de la nourriture près du camp. Aucune personne réelle.",
+        "Merci pour votre signalement. Pouvez-vous nous dire à quel moment de la journée ?",
+        "Le soir, vers 19 heures, près du point d'eau.",
+    ),
+    (
+        "MONUSCO",
+        "en",
+        "Demo report: a community member reports that a contractor's driver offers money for "
+        "sex to girls near the market. No real person or event.",
+        "",
+        "",
+    ),
+]
+
+
+def demo_public_reports(context: "DemoContext") -> None:
+    """File the web reports through the public channel; keep their receipts to print once."""
+    organisation = context.organisations["dpo"]
+    if IntakeReport.objects.filter(organisation=organisation, channel=Channel.WEB).exists():
+        return
+    for code, language, text, question, answer in WEB_REPORTS:
+        submitted = submit_report(
+            PublicReport(
+                what_happened=text,
+                language=language,
+                mission=code,
+                subject_category="MC" if code == "MINUSCA" else "contractor",
+                children_harmed=Children.YES if code == "MONUSCO" else Children.UNKNOWN,
+            ),
+            client="demo",
+        )
+        context.receipts.append(submitted.receipt)
+        if question:
+            report = IntakeReport.objects.get(channel=Channel.WEB, mission__code=code)
+            acknowledge_report(context.users["intake"], report)
+            send_message(context.users["intake"], report, question)
+            add_information(report, answer)

@@ -29,8 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         loaded = False
+        receipts: list[str] = []
         if not options["if_empty"] or database_is_empty():
-            load_demo(scale=options["scale"])
+            receipts = load_demo(scale=options["scale"]).receipts
             loaded = True
         if options["json"]:
             accounts = [
@@ -50,3 +51,6 @@ class Command(BaseCommand):
         width = max(len(a.username) for a in DEMO_ACCOUNTS)
         for a in DEMO_ACCOUNTS:
             self.stdout.write(f"  {a.username:<{width}}  {a.password:<24} {a.role} ({a.scope})")
+        for receipt in receipts:
+            # Receipts are stored only as keyed hashes: this is the one time they can be shown.
+            self.stdout.write(f"Demo reporter's receipt, to try /follow-up: {receipt}")
