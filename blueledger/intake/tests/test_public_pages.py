@@ -220,3 +220,23 @@ def test_no_address_or_user_agent_is_stored(client: Client, minusca) -> None:  #
     assert IntakeReport.objects.count() == 1
     keys = " ".join(ThrottleCounter.objects.values_list("key", flat=True))
     assert "203.0.113.77" not in keys and "198.51.100.66" not in keys
+
+
+def test_no_address_user_agent_or_text_reaches_logs_or_error_pages(
+    minusca, caplog, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the database went away")
+
+    client = Client(raise_request_exception=False)
+    caplog.set_level("DEBUG")
+    identity = {"REMOTE_ADDR": "203.0.113.99", "HTTP_USER_AGENT": "UA-CANARY-77/1.0"}
+    client.post("/report", form(what_happened=""), **identity)  # a 400, logged as a warning
+    monkeypatch.setattr("blueledger.intake.public_views.submit_report", broken)
+    failed = client.post("/report", form(), **identity)
+    assert failed.status_code == 500
+    assert CANARY not in failed.content.decode()
+    assert "RuntimeError" in caplog.text  # the failure itself is logged...
+    for secret in (CANARY, "203.0.113.99", "UA-CANARY-77"):
+        assert secret not in caplog.text  # ...but nothing of the reporter
+        assert secret not in failed.content.decode()
