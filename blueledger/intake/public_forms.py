@@ -80,21 +80,24 @@ class PublicForm(forms.Form):
         return bool(self.data.get("website"))
 
 
-def _mission_choices() -> list[tuple[str, str]]:
-    choices = [(UNKNOWN, _("I do not know"))]
+Choices = list[tuple[str, Any]]
+
+
+def _mission_choices() -> Choices:
+    choices: Choices = [(UNKNOWN, _("I do not know"))]
     choices += [(m.code, f"{m.name} ({m.code})") for m in public_missions()]
     return choices
 
 
-def _country_choices() -> list[tuple[str, str]]:
+def _country_choices() -> Choices:
     return [(UNKNOWN, _("I do not know"))] + list(
         Country.objects.order_by("name").values_list("iso3", "name")
     )
 
 
-def _year_choices() -> list[tuple[str, str]]:
+def _year_choices() -> Choices:
     this_year = clock.now().year
-    years = [(str(y), str(y)) for y in range(this_year, this_year - YEARS_BACK, -1)]
+    years: Choices = [(str(y), str(y)) for y in range(this_year, this_year - YEARS_BACK, -1)]
     return [(UNKNOWN, _("I do not know"))] + years
 
 
@@ -214,7 +217,7 @@ class ReportForm(PublicForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         year, month, day = data.get("year"), data.get("month"), data.get("day")
         if day and not month:
             self.add_error("month", _("Choose the month too, or leave the day empty."))

@@ -193,8 +193,8 @@ def follow_up(request: HttpRequest) -> HttpResponse:
         _prepare_post(request)
     language = _language(request)
     if request.method != "POST":
-        form = ReceiptForm(initial=_initial(language))
-        return _page(request, "intake/public/follow_up.html", {"form": form})
+        empty = ReceiptForm(initial=_initial(language))
+        return _page(request, "intake/public/follow_up.html", {"form": empty})
     replying = "body" in request.POST or bool(request.FILES)
     form: Any = ReplyForm(request.POST, request.FILES) if replying else ReceiptForm(request.POST)
     if not form.is_valid() or form.is_spam:
