@@ -29,6 +29,7 @@ from blueledger.deadlines.models import PENDING_STATES, Obligation, ObligationKi
 
 from . import actions
 from .lifecycle import Status
+from .listing import refresh_all_next_due
 from .models import (
     Action,
     Allegation,
@@ -797,6 +798,8 @@ class Builder:
             ["opened_at", "due_at", "remind_at", "met_at", "cancelled_at", "owner"],
             batch_size=500,
         )
+        # bulk_update sends no signal: recompute the allegations' next deadline from the new dates.
+        refresh_all_next_due()
 
     def _owner_of(self, kind: str, oios: bool, member_states: set[str]) -> Any:
         """Give the demo users real items on "My deadlines" (scoped roles see only their own)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from blueledger.accounts.models import Mission
@@ -16,7 +17,7 @@ from blueledger.memberstates.models import Country
 
 from .actions import CaseError
 from .lifecycle import Status
-from .models import Allegation, MisconductType
+from .models import MisconductType, Subject
 from .models.allegations import AllegationQuerySet
 from .vocabularies import CategoryOfPersonnel
 
@@ -113,17 +114,20 @@ def apply_filters(
     if filters.classification:
         node = MisconductType.objects.get(code=filters.classification)
         allegations = allegations.filter(classification__in=node.subtree_ids())
+    subject = {}
     if filters.category:
-        allegations = allegations.filter(subjects__category=filters.category)
+        subject["category"] = filters.category
     if filters.nationality:
-        allegations = allegations.filter(subjects__nationality_id=filters.nationality)
-    if filters.category or filters.nationality:
-        allegations = allegations.distinct()
-    if filters.overdue is not None:
-        late = Allegation.objects.overdue(now).values("pk")
-        allegations = (
-            allegations.filter(pk__in=late) if filters.overdue else allegations.exclude(pk__in=late)
+        subject["nationality_id"] = filters.nationality
+    if subject:
+        # One subject must match both (a Bangladeshi military contingent member, not any
+        # Bangladeshi and any contingent member), and EXISTS keeps the walk down the list's
+        # index: a join would need DISTINCT and a sort of every match before the first page.
+        allegations = allegations.filter(
+            Exists(Subject.objects.filter(allegation=OuterRef("pk"), **subject))
         )
+    if filters.overdue is not None:
+        allegations = allegations.overdue(now) if filters.overdue else allegations.not_overdue(now)
     if filters.q:
         allegations = allegations.filter(reference__icontains=filters.q)
     return allegations.order_by(*SORTS[filters.sort])

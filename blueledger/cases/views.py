@@ -5,13 +5,12 @@ Every lookup goes through ``blueledger.cases.access``; every change calls the ma
 after checking that the viewer may take it (actions do not check permissions themselves).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.forms import Form
 from django.http import (
@@ -25,8 +24,13 @@ from django.http import (
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.functional import cached_property
+from django.utils import dateformat
+from django.utils.cache import patch_vary_headers
+from django.utils.formats import get_format
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
 from django.views.decorators.cache import never_cache
@@ -51,36 +55,83 @@ from .access import (
 from .actions import IDENTITY_FIELDS, CaseError
 from .filters import DEFAULT_SORT, AllegationFilters, apply_filters, parse_filters
 from .lifecycle import Status
-from .listing import RowDeadlines, obligations_of, row_deadlines
+from .listing import RowDeadlines, obligations_of, row_deadlines_of
 from .models import Allegation
 from .timeline import timeline
 from .vocabularies import CategoryOfPersonnel
 
 PAGE_SIZE = 50
-# Counting every row of a large scope costs more than the page itself; past this many the list
-# says "more than" and asks for a filter instead (200 pages of 50 stay reachable).
-COUNT_CAP = 10_000
+# The list shows an exact total only when counting is cheap: up to this many matches (a larger
+# scope says "more than"). The page itself never counts: it reads one row past the page to know
+# whether a next page exists, and the count comes in a request of its own (htmx, or a link).
+COUNT_CAP = 1_000
+# Pages are read by offset, which costs the rows skipped: past this page, filter or sort instead.
+MAX_PAGE = 200
 
 
-class CappedPaginator(Paginator):
-    """A paginator that counts at most COUNT_CAP + 1 rows (``capped`` tells when it stopped)."""
+@dataclass(frozen=True)
+class ListPage:
+    """One page of the list, read without counting the matches (per_page + 1 rows)."""
 
-    capped = False
+    rows: list[Allegation]
+    number: int
+    per_page: int
+    has_next: bool
+    clamped: bool = False
 
-    @cached_property
-    def count(self) -> int:
-        counted = self.object_list[: COUNT_CAP + 1].count()  # type: ignore[index,attr-defined]
-        self.capped = counted > COUNT_CAP
-        return min(counted, COUNT_CAP)
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
 
-    def page(self, number: Any) -> Any:
-        """Return page NUMBER; past the cap, the last page still holds a full page of rows."""
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        top = bottom + self.per_page
-        if not self.capped and top + self.orphans >= self.count:
-            top = self.count
-        return Page(self.object_list[bottom:top], number, self)
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def total(self) -> int | None:
+        """The number of matches when this page shows it is the last, else None (unknown)."""
+        if self.has_next or (not self.rows and self.number > 1):
+            return None
+        return (self.number - 1) * self.per_page + len(self.rows)
+
+
+def page_number(value: Any) -> tuple[int, bool]:
+    """Return the page asked for (1 when unreadable) and whether it was lowered to MAX_PAGE."""
+    try:
+        number = max(1, int(str(value)))
+    except (TypeError, ValueError):
+        return 1, False
+    return min(number, MAX_PAGE), number > MAX_PAGE
+
+
+def list_page(allegations: Any, value: Any, per_page: int) -> ListPage:
+    """Read page VALUE of ALLEGATIONS: per_page + 1 rows, the extra one telling of a next page."""
+    number, clamped = page_number(value)
+    bottom = (number - 1) * per_page
+    rows = list(allegations[bottom : bottom + per_page + 1])
+    return ListPage(rows[:per_page], number, per_page, len(rows) > per_page, clamped)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """How many allegations match: exact up to COUNT_CAP, else only "more than COUNT_CAP"."""
+
+    total: int
+    capped: bool
+
+
+def count_matches(allegations: Any) -> Counted:
+    """Count at most COUNT_CAP + 1 matches, unordered (the database picks the cheapest path)."""
+    counted = allegations.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return Counted(min(counted, COUNT_CAP), counted > COUNT_CAP)
 
 
 def _user(request: HttpRequest) -> User:
@@ -115,23 +166,89 @@ def _sort_links(filters: AllegationFilters) -> dict[str, dict[str, str]]:
     return links
 
 
-def _filter_choices(user: User) -> dict[str, Any]:
+def _options(choices: Iterable[tuple[str, Any]], selected: str) -> SafeString:
+    """Render a select's options once in Python: a template loop costs ~100x per option."""
+    return mark_safe(  # noqa: S308 - every value and label is escaped here
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if value == selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for value, label in choices
+        )
+    )
+
+
+def _filter_choices(user: User, values: Any) -> dict[str, Any]:
+    """Return the filter bar's options (each select's once rendered), with VALUES selected."""
     organisations = {a.organisation_id for a in user.assignments_cached()}
+    missions = Mission.objects.filter(organisation_id__in=organisations).values_list(
+        "code", flat=True
+    )
+    chosen = {name: str(values.get(name, "")) for name in ("status", "classification", "category")}
     return {
-        "missions": list(
-            Mission.objects.filter(organisation_id__in=organisations).values_list("code", flat=True)
+        "mission_options": _options(((c, c) for c in missions), chosen_mission(values)),
+        "status_options": _options(Status.choices, chosen["status"]),
+        "classification_options": _options(
+            forms.classification_choices()[1:], chosen["classification"]
         ),
-        "statuses": Status.choices,
-        "classifications": forms.classification_choices()[1:],
-        "categories": CategoryOfPersonnel.choices,
+        "category_options": _options(CategoryOfPersonnel.choices, chosen["category"]),
     }
+
+
+def chosen_mission(values: Any) -> str:
+    return str(values.get("mission", "")).upper()
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One row of the list, its cells ready to print (the template only escapes them)."""
+
+    url: str
+    reference: str
+    mission: str
+    received: str
+    classification: str
+    status: str
+    overdue: bool
+    next_due: str
+
+
+def _rows(allegations: list[Allegation], now: Any) -> list[ListRow]:
+    """Turn a page of allegations into rows: labels, dates and links made once here."""
+    statuses = {value: str(label) for value, label in Status.choices}
+    short = get_format("SHORT_DATE_FORMAT")
+    deadlines = row_deadlines_of(allegations, now)
+    rows = []
+    for allegation in allegations:
+        deadline = deadlines.get(allegation.pk, RowDeadlines())
+        rows.append(
+            ListRow(
+                url=allegation.get_absolute_url(),
+                reference=allegation.reference,
+                mission=allegation.mission.code if allegation.mission else "—",
+                received=dateformat.format(allegation.received_on, short),
+                classification=allegation.classification.name if allegation.classification else "—",
+                status=statuses.get(allegation.status, allegation.status),
+                overdue=deadline.overdue,
+                next_due=dateformat.format(localtime(deadline.next_due), short)
+                if deadline.next_due
+                else "—",
+            )
+        )
+    return rows
 
 
 @require_GET
 def allegation_list(request: HttpRequest) -> HttpResponse:
-    """List the allegations the viewer may see, filtered, sorted and 50 a page."""
+    """List the allegations the viewer may see, filtered, sorted and 50 a page.
+
+    With ``count=1`` the page counts the matches too; an htmx request with it gets the count alone
+    (the page asks for it once shown, so the count never delays the rows).
+    """
     user = _user(request)
-    context: dict[str, Any] = {"values": request.GET, **_filter_choices(user)}
+    counting = request.GET.get("count") == "1"
+    if counting and request.headers.get("HX-Request") == "true":
+        return _list_count(request, user)
+    context: dict[str, Any] = {"values": request.GET, **_filter_choices(user, request.GET)}
     context["may_open"] = _may_open(user)
     try:
         filters = parse_filters(request.GET)
@@ -139,24 +256,50 @@ def allegation_list(request: HttpRequest) -> HttpResponse:
         context.update(error_field=exc.field, error=exc.messages[0], page=None, rows=[])
         return render(request, "cases/list.html", context, status=400)
     now = clock.now()
-    allegations = apply_filters(
-        allegations_for(user).select_related("mission", "classification").defer("narrative"),
-        filters,
-        now,
-    )
-    page = CappedPaginator(allegations, PAGE_SIZE).get_page(request.GET.get("page"))
-    shown = list(page.object_list)
-    deadlines = row_deadlines([a.pk for a in shown], now)
+    allegations = _listed(user, filters, now)
+    page = list_page(allegations, request.GET.get("page"), PAGE_SIZE)
     query = filters.as_query()
+    counted = None
+    if page.total is not None:
+        counted = Counted(page.total, False)
+    elif counting:
+        counted = count_matches(allegations)
     context.update(
         filters=filters,
         page=page,
-        rows=[(a, deadlines.get(a.pk, RowDeadlines())) for a in shown],
+        counted=counted,
+        count_cap=COUNT_CAP,
+        count_url="?" + urlencode({**query, "page": str(page.number), "count": "1"}),
+        rows=_rows(page.rows, now),
         query=urlencode(query),
         export_url=reverse("cases:export") + ("?" + urlencode(query) if query else ""),
         sorts=_sort_links(filters),
     )
     return render(request, "cases/list.html", context)
+
+
+def _listed(user: User, filters: AllegationFilters, now: Any) -> Any:
+    """The allegations USER may see that FILTERS match, in order, with what a row shows."""
+    return apply_filters(
+        allegations_for(user).select_related("mission", "classification").defer("narrative"),
+        filters,
+        now,
+    )
+
+
+def _list_count(request: HttpRequest, user: User) -> HttpResponse:
+    """Answer htmx's request for the number of matches with the count alone."""
+    try:
+        filters = parse_filters(request.GET)
+    except CaseError:
+        return HttpResponse(status=204)
+    context = {
+        "counted": count_matches(_listed(user, filters, clock.now())),
+        "count_cap": COUNT_CAP,
+    }
+    response = render(request, "cases/_list_count.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_GET

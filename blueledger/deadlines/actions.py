@@ -34,6 +34,7 @@ from .models import (
     State,
     rule_for,
 )
+from .signals import pending_changed
 
 # Level 1 is the owner's supervisor, level 2 the supervisor's supervisor, and so on.
 MAX_ESCALATION_LEVEL = 3
@@ -112,6 +113,7 @@ def open_obligation(
                 f"due {due:%Y-%m-%d %H:%M} UTC"
             ),
         )
+        pending_changed.send(sender=Obligation, obligations=[obligation], record=record)
     return obligation
 
 
@@ -160,6 +162,8 @@ def meet_obligation(
                 summary=f"{obligation.kind} met{' late' if obligation.late else ''}",
             )
             done.append(obligation)
+        if done:
+            pending_changed.send(sender=Obligation, obligations=done, record=record)
     return done
 
 
@@ -201,6 +205,8 @@ def cancel_obligation(
                 summary=f"{obligation.kind} cancelled: {reason}",
             )
             done.append(obligation)
+        if done:
+            pending_changed.send(sender=Obligation, obligations=done, record=record)
     return done
 
 

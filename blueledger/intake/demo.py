@@ -106,16 +106,17 @@ WEB_REPORTS = [
     (
         "MINUSCA",
         "fr",
-        "Rapport de démonstration : un membre de la communauté signale qu'un militaire demande "
-        "des rapports sexuels contre de la nourriture près du camp. Aucune personne réelle.",
+        "Synthetic demo report R-DEMO-13: un membre de la communauté signale qu'un militaire "
+        "demande des rapports sexuels contre de la nourriture près du camp. "
+        "No real person or event.",
         "Merci pour votre signalement. Pouvez-vous nous dire à quel moment de la journée ?",
         "Le soir, vers 19 heures, près du point d'eau.",
     ),
     (
         "MONUSCO",
         "en",
-        "Demo report: a community member reports that a contractor's driver offers money for "
-        "sex to girls near the market. No real person or event.",
+        "Synthetic demo report R-DEMO-14: a community member reports that a contractor's driver "
+        "offers money for sex to girls near the market. No real person or event.",
         "",
         "",
     ),

@@ -3,16 +3,16 @@
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import BigIntegerField, Q
-from django.db.models.functions import Cast
+from django.db.models import Q
+from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
 from blueledger.cases.lifecycle import OUTCOMES, Status
 from blueledger.cases.vocabularies import Channel, IncidentPrecision, Seriousness
 from blueledger.core import clock
 from blueledger.crypto.fields import EncryptedTextField
+from blueledger.deadlines.signals import pending_changed
 
 
 class ReferenceCounter(models.Model):
@@ -42,29 +42,14 @@ class AllegationQuerySet(models.QuerySet["Allegation"]):
         """Allegations with a pending deadline past due, on them or their referrals or
         investigations.
 
-        Starts from the few overdue deadlines (an indexed range on open ones) rather than asking
-        every allegation whether it has one, which costs a scan of the allegations.
+        Reads ``next_due_at``, the earliest pending deadline of the three kept on the allegation
+        (``blueledger.cases.listing.refresh_next_due``): a column test, not a walk of deadlines.
         """
-        from blueledger.deadlines.models import Obligation
+        return self.filter(next_due_at__lt=now)
 
-        from .steps import Investigation, Referral
-
-        late = Obligation.objects.overdue(now)
-
-        def late_ids(model: type[models.Model]) -> models.QuerySet[Any]:
-            return (
-                late.filter(content_type=ContentType.objects.get_for_model(model))
-                .annotate(record_id=Cast("object_id", output_field=BigIntegerField()))
-                .values("record_id")
-            )
-
-        referrals = Referral.objects.filter(pk__in=late_ids(Referral)).values("allegation_id")
-        investigations = Investigation.objects.filter(pk__in=late_ids(Investigation)).values(
-            "allegation_id"
-        )
-        return self.filter(
-            Q(pk__in=late_ids(Allegation)) | Q(pk__in=referrals) | Q(pk__in=investigations)
-        )
+    def not_overdue(self, now: datetime) -> "AllegationQuerySet":
+        """Allegations with no pending deadline past due."""
+        return self.filter(Q(next_due_at__isnull=True) | Q(next_due_at__gte=now))
 
 
 class Allegation(models.Model):
@@ -130,6 +115,9 @@ class Allegation(models.Model):
     created_at = models.DateTimeField(_("created"), default=clock.now, editable=False)
     updated_at = models.DateTimeField(_("updated"), default=clock.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # The earliest pending deadline of the allegation, its referrals and investigations, kept by
+    # the deadlines' pending_changed signal: lists filter and show "overdue" without a join.
+    next_due_at = models.DateTimeField(_("next deadline"), null=True, blank=True, editable=False)
 
     objects = AllegationQuerySet.as_manager()
 
@@ -142,7 +130,15 @@ class Allegation(models.Model):
                 fields=["organisation", "-received_on", "-id"], name="allegation_org_recv"
             ),
             models.Index(fields=["mission", "-received_on", "-id"], name="allegation_mission_recv"),
-            models.Index(fields=["status", "-received_on"], name="allegation_status_recv"),
+            models.Index(
+                fields=["organisation", "status", "-received_on", "-id"],
+                name="allegation_org_status_recv",
+            ),
+            models.Index(
+                fields=["mission", "status", "-received_on", "-id"],
+                name="allegation_mission_status_recv",
+            ),
+            models.Index(fields=["organisation", "next_due_at"], name="allegation_org_next_due"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -218,3 +214,11 @@ class StatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} -> {self.to_status}"
+
+
+@receiver(pending_changed, dispatch_uid="cases.refresh_next_due")
+def _pending_deadlines_changed(sender: Any, obligations: list[Any], record: Any, **_: Any) -> None:
+    """Keep ``next_due_at`` of the allegations whose deadlines were opened, met or cancelled."""
+    from blueledger.cases.listing import refresh_next_due_of
+
+    refresh_next_due_of(obligations, record)

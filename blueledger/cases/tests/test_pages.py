@@ -245,10 +245,11 @@ def test_a_huge_scope_is_counted_only_up_to_a_cap(
     from blueledger.cases import views
 
     monkeypatch.setattr(views, "COUNT_CAP", 3)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
     many(dpo, monusco, 5)
-    response = client_for(conduct_officer).get("/allegations/")
+    response = client_for(conduct_officer).get("/allegations/?count=1")
     assert "More than 3 allegations" in response.content.decode()
-    assert len(references(response)) == 5
+    assert len(references(response)) == 2
 
 
 # -- one table: every persona on every page ---------------------------------------------------
