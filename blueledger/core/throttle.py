@@ -10,11 +10,12 @@ rotates with the secret key (DESIGN.md section 5).
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Sum
+from django.db import connection
+from django.db.models import Q, Sum
 
 from . import clock
 from .models import ThrottleCounter
@@ -52,19 +53,47 @@ def count(key: str, window_seconds: int) -> int:
 
 def hit(key: str, window_seconds: int) -> None:
     """Count one event for KEY now."""
-    start = _bucket_start(clock.now(), window_seconds)
-    with transaction.atomic():
-        updated = ThrottleCounter.objects.filter(key=key, window_start=start).update(
-            count=F("count") + 1
-        )
-        if not updated:
-            # get_or_create absorbs a concurrent insert of the same bucket; the update then counts.
-            ThrottleCounter.objects.get_or_create(key=key, window_start=start)
-            ThrottleCounter.objects.filter(key=key, window_start=start).update(count=F("count") + 1)
+    hit_many([(key, window_seconds)])
+
+
+def hit_many(keys: Iterable[tuple[str, int]]) -> None:
+    """Count one event now for each (key, window) pair: one upsert per key, no savepoint."""
+    now = clock.now()
+    table = connection.ops.quote_name(ThrottleCounter._meta.db_table)
+    # INSERT ... ON CONFLICT DO UPDATE is atomic on SQLite (3.24+) and PostgreSQL alike, so two
+    # processes counting the same bucket at once both count, without a read or a retry.
+    # The table name is the model's own, quoted; values go as parameters.
+    sql = (
+        f"INSERT INTO {table} (key, window_start, count) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT (key, window_start) DO UPDATE SET count = {table}.count + 1"
+    )
+    field = ThrottleCounter._meta.get_field("window_start")
+    with connection.cursor() as cursor:
+        for key, window_seconds in keys:
+            start = field.get_db_prep_value(
+                _bucket_start(now, window_seconds), connection, prepared=False
+            )
+            cursor.execute(sql, [key, start])
 
 
 def exceeded(key: str, limit: int, window_seconds: int) -> bool:
     return count(key, window_seconds) >= limit
+
+
+def any_exceeded(limits: Iterable[tuple[str, int, int]]) -> bool:
+    """Tell whether any (key, limit, window) is at its limit, in one query."""
+    limits = list(limits)
+    now = clock.now()
+    condition = Q()
+    for key, _limit, window_seconds in limits:
+        condition |= Q(key=key, window_start__gt=now - timedelta(seconds=window_seconds))
+    totals = dict(
+        ThrottleCounter.objects.filter(condition)
+        .values("key")
+        .annotate(n=Sum("count"))
+        .values_list("key", "n")
+    )
+    return any(totals.get(key, 0) >= limit for key, limit, _window in limits)
 
 
 def reset(key: str) -> None:

@@ -60,12 +60,14 @@ def open_obligation(
     *,
     owner_role: str | None = None,
     actor: User | None = None,
+    fresh: bool = False,
 ) -> Obligation:
     """Start the clock of KIND about RECORD; return the pending one if that kind is already running.
 
     START (default now) is when the clock starts, e.g. when the report was received; the due time
     follows the organisation's policy and calendar. Without an OWNER, the obligation belongs to
-    OWNER_ROLE (default: the kind's role in DESIGN.md section 2).
+    OWNER_ROLE (default: the kind's role in DESIGN.md section 2). FRESH says RECORD was created in
+    the caller's transaction, so none can be running yet: the lookup and its savepoint are skipped.
     """
     if kind not in DEFAULT_RULES:
         raise ObligationError(f"unknown obligation kind: {kind!r}")
@@ -80,29 +82,31 @@ def open_obligation(
     pending = Obligation.objects.open().filter(
         kind=kind, content_type=content_type, object_id=str(record.pk)
     )
-    with transaction.atomic():
-        existing = pending.first()
-        if existing is not None:
-            return existing
-        try:
-            with transaction.atomic():
-                obligation = Obligation.objects.create(
-                    kind=kind,
-                    organisation=organisation,
-                    content_type=content_type,
-                    object_id=str(record.pk),
-                    owner=owner,
-                    owner_role=rule.owner_role if owner_role is None else owner_role,
-                    title=title,
-                    opened_at=start,
-                    due_at=due,
-                    remind_at=due - timedelta(days=rule.remind_before)
-                    if rule.remind_before
-                    else None,
-                )
-        except IntegrityError:
-            # Another transaction opened the same obligation a moment ago.
-            return pending.get()
+    fields = {
+        "kind": kind,
+        "organisation": organisation,
+        "content_type": content_type,
+        "object_id": str(record.pk),
+        "owner": owner,
+        "owner_role": rule.owner_role if owner_role is None else owner_role,
+        "title": title,
+        "opened_at": start,
+        "due_at": due,
+        "remind_at": due - timedelta(days=rule.remind_before) if rule.remind_before else None,
+    }
+    with transaction.atomic(savepoint=not fresh):
+        if fresh:
+            obligation = Obligation.objects.create(**fields)
+        else:
+            existing = pending.first()
+            if existing is not None:
+                return existing
+            try:
+                with transaction.atomic():
+                    obligation = Obligation.objects.create(**fields)
+            except IntegrityError:
+                # Another transaction opened the same obligation a moment ago.
+                return pending.get()
         audit.record(
             "obligation.opened",
             actor=actor,

@@ -42,6 +42,7 @@ from .models import (
     language_code,
     reference_for,
 )
+from .receipts import StoredReceipt
 
 WHAT_HAPPENED_MAX = 20_000
 CONTACT_MAX = 1_000
@@ -93,6 +94,7 @@ def register_report(
     people_harmed: int | None = None,
     children_harmed: str = Children.UNKNOWN,
     wants_contact: bool = False,
+    receipt: StoredReceipt | None = None,
 ) -> IntakeReport:
     """Register a report received through CHANNEL; start its acknowledgement and feedback clocks.
 
@@ -176,6 +178,9 @@ def register_report(
             people_harmed=people_harmed,
             children_harmed=children_harmed,
             wants_contact=wants_contact,
+            receipt_lookup=receipt.lookup if receipt else None,
+            receipt_salt=receipt.salt if receipt else "",
+            receipt_check=receipt.check if receipt else "",
         )
         report.reference = reference_for(report)
         IntakeReport.objects.filter(pk=report.pk).update(reference=report.reference)
@@ -196,6 +201,7 @@ def register_report(
             start=received_at,
             title=report.reference,
             actor=actor,
+            fresh=True,
         )
         open_obligation(
             ObligationKind.REPORTER_FEEDBACK,
@@ -204,6 +210,7 @@ def register_report(
             start=received_at,
             title=report.reference,
             actor=actor,
+            fresh=True,
         )
     return report
 

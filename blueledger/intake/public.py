@@ -102,31 +102,49 @@ class Submitted:
 
 
 def _check_submission_rate(client: str) -> None:
-    if throttle.exceeded(
-        f"public-report:{client}", settings.PUBLIC_REPORTS_PER_CLIENT_HOUR, REPORT_WINDOW_SECONDS
-    ) or throttle.exceeded("public-report:all", settings.PUBLIC_REPORTS_PER_MINUTE, 60):
+    if throttle.any_exceeded(
+        [
+            (
+                f"public-report:{client}",
+                settings.PUBLIC_REPORTS_PER_CLIENT_HOUR,
+                REPORT_WINDOW_SECONDS,
+            ),
+            ("public-report:all", settings.PUBLIC_REPORTS_PER_MINUTE, FLOOD_WINDOW_SECONDS),
+        ]
+    ):
         raise Throttled
 
 
 def _count_submission(client: str) -> None:
-    throttle.hit(f"public-report:{client}", REPORT_WINDOW_SECONDS)
-    throttle.hit("public-report:all", FLOOD_WINDOW_SECONDS)
+    throttle.hit_many(
+        [
+            (f"public-report:{client}", REPORT_WINDOW_SECONDS),
+            ("public-report:all", FLOOD_WINDOW_SECONDS),
+        ]
+    )
 
 
 def _check_guess_rate(client: str) -> None:
-    if throttle.exceeded(
-        f"receipt-guess:{client}",
-        settings.RECEIPT_GUESSES_PER_CLIENT,
-        settings.RECEIPT_GUESS_WINDOW_SECONDS,
-    ) or throttle.exceeded(
-        "receipt-guess:all", settings.RECEIPT_GUESSES_PER_HOUR, GLOBAL_GUESS_WINDOW_SECONDS
+    if throttle.any_exceeded(
+        [
+            (
+                f"receipt-guess:{client}",
+                settings.RECEIPT_GUESSES_PER_CLIENT,
+                settings.RECEIPT_GUESS_WINDOW_SECONDS,
+            ),
+            ("receipt-guess:all", settings.RECEIPT_GUESSES_PER_HOUR, GLOBAL_GUESS_WINDOW_SECONDS),
+        ]
     ):
         raise Throttled
 
 
 def _count_wrong_guess(client: str) -> None:
-    throttle.hit(f"receipt-guess:{client}", settings.RECEIPT_GUESS_WINDOW_SECONDS)
-    throttle.hit("receipt-guess:all", GLOBAL_GUESS_WINDOW_SECONDS)
+    throttle.hit_many(
+        [
+            (f"receipt-guess:{client}", settings.RECEIPT_GUESS_WINDOW_SECONDS),
+            ("receipt-guess:all", GLOBAL_GUESS_WINDOW_SECONDS),
+        ]
+    )
 
 
 # -- submission -------------------------------------------------------------------------------
@@ -256,9 +274,7 @@ def submit_report(report: PublicReport, *, client: str) -> Submitted:
             people_harmed=report.people_harmed,
             children_harmed=report.children_harmed,
             wants_contact=report.wants_contact,
-        )
-        IntakeReport.objects.filter(pk=intake.pk).update(
-            receipt_lookup=stored.lookup, receipt_salt=stored.salt, receipt_check=stored.check
+            receipt=stored,
         )
         _store_files(intake, files)
     return Submitted(receipt=code, acknowledge_by=_acknowledge_by(intake))
