@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "blueledger.audit",
     "blueledger.cases",
     "blueledger.intake",
+    "blueledger.support",
     "blueledger.deadlines",
     "blueledger.worker",
 ]

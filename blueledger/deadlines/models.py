@@ -41,6 +41,7 @@ class ObligationKind(models.TextChoices):
     OUTCOME_REPORT = "outcome_report", _("outcome report")
     VICTIM_FIRST_CONTACT = "victim_first_contact", _("first contact with a victim")
     REPORTER_FEEDBACK = "reporter_feedback", _("feedback to the reporter")
+    PATERNITY_ANSWER = "paternity_answer", _("Member State answer to a paternity claim")
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ DEFAULT_RULES: dict[str, Rule] = {
     ObligationKind.OUTCOME_REPORT: Rule(90, Unit.DAYS, 14, 14, Role.MEMBER_STATE_LIAISON),
     ObligationKind.VICTIM_FIRST_CONTACT: Rule(2, Unit.DAYS, 1, 1, Role.VICTIMS_ADVOCATE),
     ObligationKind.REPORTER_FEEDBACK: Rule(3, Unit.MONTHS, 14, 7, Role.INTAKE_OFFICER),
+    ObligationKind.PATERNITY_ANSWER: Rule(90, Unit.DAYS, 14, 14, Role.MEMBER_STATE_LIAISON),
 }
 
 WEEKDAYS = [

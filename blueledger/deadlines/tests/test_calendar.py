@@ -208,6 +208,7 @@ def test_defaults_follow_the_design_table(dpo) -> None:  # type: ignore[no-untyp
         ObligationKind.OUTCOME_REPORT: date(2025, 6, 1),
         ObligationKind.VICTIM_FIRST_CONTACT: date(2025, 3, 5),
         ObligationKind.REPORTER_FEEDBACK: date(2025, 6, 3),
+        ObligationKind.PATERNITY_ANSWER: date(2025, 6, 1),
     }
     assert set(expected) == set(ObligationKind)
     for kind, day in expected.items():
