@@ -8,7 +8,7 @@ skip with the reason.
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -55,3 +55,20 @@ def page(browser: object) -> Iterator[object]:
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def open_context(browser: object) -> Iterator[Callable[..., object]]:
+    """Open browser contexts (one per person, or per setting such as JavaScript off); all are
+    closed at the end. CSP is bypassed so the accessibility checks can inject axe-core."""
+    contexts: list[object] = []
+
+    def open_one(**options: object) -> object:
+        context = browser.new_context(**{"locale": "en-GB", "bypass_csp": True, **options})  # type: ignore[attr-defined]
+        context.set_default_timeout(10_000)  # type: ignore[attr-defined]
+        contexts.append(context)
+        return context
+
+    yield open_one
+    for context in contexts:
+        context.close()  # type: ignore[attr-defined]
