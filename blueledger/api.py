@@ -16,6 +16,7 @@ from blueledger.core.api import router as core_router
 from blueledger.deadlines.api import router as deadlines_router
 from blueledger.intake.api import router as intake_router
 from blueledger.intake.public_api import router as public_router
+from blueledger.support.api import router as support_router
 
 api = NinjaAPI(
     title="Blue Ledger API",
@@ -97,3 +98,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/intake", intake_router)
 api.add_router("/allegations", cases_router)
 api.add_router("/public", public_router)
+api.add_router("/", support_router)

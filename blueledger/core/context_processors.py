@@ -13,6 +13,7 @@ NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("core:home", _("Home"), None),
     ("intake:queue", _("Intake queue"), Action.VIEW_INTAKE),
     ("cases:list", _("Allegations"), Action.VIEW_ALLEGATIONS),
+    ("support:dashboard", _("Victim support"), Action.SUPPORT_VICTIMS),
     ("deadlines:mine", _("My deadlines"), Action.VIEW_DEADLINES),
     ("audit:log", _("Audit log"), Action.VIEW_AUDIT),
     ("accounts:profile", _("My account"), None),

@@ -1,0 +1,7 @@
+"""Victim support pages for advocates."""
+
+from django.http import HttpRequest, HttpResponse
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("")
