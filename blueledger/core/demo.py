@@ -177,11 +177,18 @@ def demo_intake(context: DemoContext) -> None:
     demo_public_reports(context)
 
 
+def demo_victim_support(context: DemoContext) -> None:
+    from blueledger.support.demo import demo_support
+
+    demo_support(context)
+
+
 DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     demo_reference_data,
     demo_users,
     demo_cases,
     demo_intake,
+    demo_victim_support,
 ]
 
 

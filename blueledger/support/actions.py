@@ -602,7 +602,7 @@ def advance_claim(
                 actor=actor,
             )
         elif stage in (ClaimStage.ESTABLISHED, ClaimStage.NOT_ESTABLISHED):
-            meet_obligation(ObligationKind.PATERNITY_ANSWER, claim, actor=actor)
+            meet_obligation(ObligationKind.PATERNITY_ANSWER, claim, actor=actor, at=_start_of(on))
         elif stage == ClaimStage.WITHDRAWN:
             cancel_obligation(
                 ObligationKind.PATERNITY_ANSWER, claim, actor=actor, reason="claim withdrawn"
@@ -651,3 +651,49 @@ def arrears(claim: PaternityClaim, today: date | None = None) -> Decimal:
     today = today or _today()
     paid = sum((p.amount for p in claim.payments.all()), Decimal("0"))
     return max(claim.support_due(today) - paid, Decimal("0"))
+
+
+# -- the directory of service providers -----------------------------------------------------------
+
+
+def add_provider(
+    actor: User,
+    *,
+    organisation: Any,
+    mission: Any = None,
+    name: str,
+    services: list[str],
+    contact: str = "",
+) -> ServiceProvider:
+    """Add a service provider to the directory of ORGANISATION (one MISSION, or all of them)."""
+    if mission is not None and mission.organisation_id != getattr(organisation, "pk", organisation):
+        raise ValidationError({"mission": _("Choose a mission of this organisation.")})
+    if not may_support(actor, organisation, mission):
+        raise PermissionDenied(_("You do not support victims of this organisation or mission."))
+    errors: dict[str, str] = {}
+    name = (name or "").strip()
+    if not name:
+        errors["name"] = _("Enter the provider's name.")
+    elif len(name) > 200:
+        errors["name"] = _("Keep it under %(max)d characters.") % {"max": 200}
+    if not services or any(s not in AssistanceType.values for s in services):
+        errors["services"] = _("Choose the services offered from the list of assistance types.")
+    if len(contact or "") > 500:
+        errors["contact"] = _("Keep it under %(max)d characters.") % {"max": 500}
+    _raise(errors)
+    with transaction.atomic():
+        provider = ServiceProvider.objects.create(
+            organisation_id=getattr(organisation, "pk", organisation),
+            mission=mission,
+            name=name,
+            services=sorted(set(services)),
+            contact=(contact or "").strip(),
+        )
+        _audit(
+            "support.provider_added",
+            actor,
+            provider,
+            provider.organisation_id,
+            f"service provider #{provider.pk} ({','.join(provider.services)})",
+        )
+    return provider
