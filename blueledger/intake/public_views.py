@@ -6,6 +6,8 @@ only in form bodies, never in a URL. Errors re-show the form with what was typed
 never lost to a mistake; error messages never repeat what was typed.
 """
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.conf import settings
@@ -46,9 +48,10 @@ class InMemoryUploadHandler(MemoryFileUploadHandler):
         self.activated = True
 
 
-def _language(request: HttpRequest) -> str:
+def _language(request: HttpRequest, *, read_body: bool = True) -> str:
     """The page language: ?lang= or the form's lang, else the browser's; no cookie involved."""
-    wanted = (request.POST.get("lang") or request.GET.get("lang") or "").strip().lower()
+    posted = request.POST.get("lang") if read_body and request.method == "POST" else None
+    wanted = (posted or request.GET.get("lang") or "").strip().lower()
     codes = {code for code, _name in settings.LANGUAGES}
     language = wanted if wanted in codes else translation.get_language_from_request(request)
     translation.activate(language)
@@ -117,17 +120,28 @@ def _copy_errors(form: Any, exc: ValidationError) -> None:
             form.add_error(field if field in form.fields else None, message)
 
 
-@login_not_required
-@csrf_exempt
-@sensitive_post_parameters(*SENSITIVE)
-@require_http_methods(["GET", "POST"])
-def report(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and _too_large(request):
-        _language(request)
-        return _body_too_large(request)
-    if request.method == "POST":
-        _prepare_post(request)
-    language = _language(request)
+def public_page(view: Callable[[HttpRequest, str], HttpResponse]) -> Callable[..., HttpResponse]:
+    """Make VIEW a public page: no sign-in, no cookie, a capped body kept in memory, a language."""
+
+    @login_not_required
+    @csrf_exempt
+    @sensitive_post_parameters(*SENSITIVE)
+    @require_http_methods(["GET", "POST"])
+    @wraps(view)
+    def page(request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and _too_large(request):
+            # The body is refused unread: not even the form's language is taken from it.
+            _language(request, read_body=False)
+            return _body_too_large(request)
+        if request.method == "POST":
+            _prepare_post(request)
+        return view(request, _language(request))
+
+    return page
+
+
+@public_page
+def report(request: HttpRequest, language: str) -> HttpResponse:
     if request.method != "POST":
         form = ReportForm(
             initial={**_initial(language), "mission": request.GET.get("mission", "").upper()}
@@ -181,17 +195,8 @@ def _conversation_page(
     )
 
 
-@login_not_required
-@csrf_exempt
-@sensitive_post_parameters(*SENSITIVE)
-@require_http_methods(["GET", "POST"])
-def follow_up(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST" and _too_large(request):
-        _language(request)
-        return _body_too_large(request)
-    if request.method == "POST":
-        _prepare_post(request)
-    language = _language(request)
+@public_page
+def follow_up(request: HttpRequest, language: str) -> HttpResponse:
     if request.method != "POST":
         empty = ReceiptForm(initial=_initial(language))
         return _page(request, "intake/public/follow_up.html", {"form": empty})

@@ -240,3 +240,15 @@ def test_no_address_user_agent_or_text_reaches_logs_or_error_pages(
     for secret in (CANARY, "203.0.113.99", "UA-CANARY-77"):
         assert secret not in caplog.text  # ...but nothing of the reporter
         assert secret not in failed.content.decode()
+
+
+def test_an_oversized_body_is_refused_unread_in_the_page_language(
+    client: Client, minusca, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.ATTACHMENT_MAX_MB = 1
+    upload = io.BytesIO(b"\xff\xd8\xff" + b"\x00" * (3 * 1024 * 1024))
+    upload.name = "big.jpg"
+    response = client.post("/report?lang=fr", form(attachments=upload))
+    assert response.status_code == 413
+    assert 'lang="fr"' in response.content.decode()
+    assert IntakeReport.objects.count() == 0
