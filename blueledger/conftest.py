@@ -16,6 +16,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from blueledger.accounts.models import Mission, Organisation, RoleAssignment, User
 from blueledger.accounts.roles import Role
+from blueledger.deadlines import cache as deadline_cache
 from blueledger.memberstates.models import Country
 
 PASSWORD = "correct horse battery staple"  # noqa: S105  (test personas only)
@@ -31,6 +32,8 @@ def _fast_and_isolated(settings: SettingsWrapper, tmp_path: Path) -> None:
     # Argon2 is deliberately slow; tests check behaviour, not hashing cost.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.KEYS_FILE = tmp_path / "keys.json"
+    # Each test's database starts afresh; so does the memory of deadline policies and calendars.
+    deadline_cache.forget()
 
 
 def make_organisation(

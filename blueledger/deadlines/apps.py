@@ -8,4 +8,9 @@ class DeadlinesConfig(AppConfig):
     verbose_name = _("Deadlines")
 
     def ready(self) -> None:
-        from . import jobs  # noqa: F401  (registers the periodic check with the worker)
+        from . import (
+            cache,
+            jobs,  # noqa: F401  (registers the periodic check with the worker)
+        )
+
+        cache.connect()

@@ -95,7 +95,13 @@ def calendar_of(organisation: "Organisation | None") -> Calendar | None:
     """Return the organisation's calendar, or None (Saturday and Sunday off, UTC, no holidays)."""
     if organisation is None:
         return None
-    return Calendar.objects.filter(organisation=organisation).first()
+    from .cache import remembered
+
+    return remembered(
+        "calendar",
+        organisation.pk,
+        lambda: Calendar.objects.filter(organisation=organisation).first(),
+    )
 
 
 def add(

@@ -238,9 +238,17 @@ def rule_for(kind: str, organisation: "Organisation | None") -> Rule:
     if kind not in DEFAULT_RULES:
         raise ValueError(f"unknown obligation kind: {kind!r}")
     if organisation is not None:
-        policy = DeadlinePolicy.objects.filter(organisation=organisation, kind=kind).first()
-        if policy is not None:
-            return policy.rule()
+        from .cache import remembered
+
+        policies = remembered(
+            "policies",
+            organisation.pk,
+            lambda: {
+                p.kind: p.rule() for p in DeadlinePolicy.objects.filter(organisation=organisation)
+            },
+        )
+        if kind in policies:
+            return policies[kind]
     return DEFAULT_RULES[kind]
 
 
