@@ -591,6 +591,14 @@ def _detail(
         .defer("name", "identifier")
     )
     victims = list(victims_for(user).filter(allegation=allegation).defer("name", "contact"))
+    manage = allowed[MANAGE]
+    if manage:
+        # The conduct officer sees that each victim is supported, not how (issue 5).
+        from blueledger.support.summary import support_summaries
+
+        summaries = support_summaries(v.pk for v in victims)
+        for victim in victims:
+            victim.support_summary = summaries.get(victim.pk)  # type: ignore[attr-defined]
     witnesses = list(allegation.witnesses.defer("name", "contact"))
     referrals = list(allegation.referrals.select_related("member_state"))
     investigations = list(
@@ -664,6 +672,7 @@ def _detail(
     context = {
         "allegation": allegation,
         "allowed": allowed,
+        "allowed_support": manage,
         "subjects": subjects,
         "victims": victims,
         # Liaisons never see victims, not even how many there are.
