@@ -18,7 +18,7 @@ from blueledger.accounts.models import Mission, Organisation
 from blueledger.accounts.roles import Role
 from blueledger.cases import access as cases_access
 
-from .models import Child, PaternityClaim, SupportRecord
+from .models import Child, PaternityClaim, ServiceProvider, SupportRecord
 
 
 def _assignments(user: Any, role: str) -> list[Any]:
@@ -94,6 +94,19 @@ def summary_record_for(user: Any, pk: Any) -> SupportRecord:
     if record is None or not may_see_summary(user, record):
         raise Http404("No such record.")
     return record
+
+
+def providers_for(user: Any) -> QuerySet[ServiceProvider]:
+    """Service providers USER may refer to: of their organisation, for every mission or theirs."""
+    condition: Q | None = None
+    for assignment in _assignments(user, Role.VICTIMS_ADVOCATE):
+        scope = Q(organisation_id=assignment.organisation_id)
+        if assignment.mission_id is not None:
+            scope &= Q(mission_id__isnull=True) | Q(mission_id=assignment.mission_id)
+        condition = scope if condition is None else condition | scope
+    if condition is None:
+        return ServiceProvider.objects.none()
+    return ServiceProvider.objects.filter(condition)
 
 
 def children_for(user: Any) -> QuerySet[Child]:

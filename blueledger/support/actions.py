@@ -322,6 +322,8 @@ def refer_to_service(
         errors["kind"] = _("Choose a type of assistance.")
     if provider is None or provider.organisation_id != record.organisation_id:
         errors["provider"] = _("Choose a service provider of this organisation.")
+    elif provider.mission_id not in (None, record.mission_id):
+        errors["provider"] = _("This provider does not serve this mission.")
     elif not provider.active:
         errors["provider"] = _("This provider is no longer active.")
     elif kind in AssistanceType.values and not provider.offers(kind):
@@ -567,6 +569,8 @@ def advance_claim(
             errors["currency"] = _("Enter a currency code such as USD.")
         if support_from is None:
             errors["support_from"] = _("Enter the date support is due from.")
+        elif support_from < claim.child.born_on:
+            errors["support_from"] = _("This date is before the birth.")
     if len(note or "") > TEXT_MAX:
         errors["note"] = _("Keep it under %(max)d characters.") % {"max": TEXT_MAX}
     _raise(errors)

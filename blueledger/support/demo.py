@@ -9,10 +9,11 @@ their first contact pending, some of them overdue, so the advocates' dashboard h
 import random
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 
+from blueledger.cases.models import Subject
 from blueledger.cases.vocabularies import AgeGroup, Sex
 from blueledger.core import clock
 from blueledger.deadlines.calendar import due_at
@@ -104,7 +105,7 @@ def _date_records(records: list[SupportRecord]) -> None:
 def _support(
     rng: random.Random,
     record: SupportRecord,
-    advocate: object,
+    advocate: Any,
     providers: dict[int | None, list[ServiceProvider]],
     today: date,
 ) -> None:
@@ -112,12 +113,12 @@ def _support(
     # Most first contacts within two days; some late, as the published gaps show.
     delay = timedelta(hours=rng.choice([4, 20, 30, 44, 70, 120]))
     contact_at = min(known + delay, clock.now())
-    actions.record_first_contact(advocate, record, contact_at)  # type: ignore[arg-type]
+    actions.record_first_contact(advocate, record, contact_at)
     contact_day = contact_at.date()
     for purpose, share in CONSENT_SHARES.items():
         if rng.random() < share:
             actions.record_consent(
-                advocate,  # type: ignore[arg-type]
+                advocate,
                 record,
                 purpose,
                 True,
@@ -135,7 +136,7 @@ def _support(
         ],
         k=rng.randint(1, 3),
     )
-    actions.assess_needs(advocate, record, needs)  # type: ignore[arg-type]
+    actions.assess_needs(advocate, record, [str(n) for n in needs])
     if not actions.consent_in_force(record, ConsentPurpose.SERVICES):
         return
     offered = providers.get(record.mission_id, [])
@@ -145,7 +146,7 @@ def _support(
             continue
         referred = min(contact_day + timedelta(days=rng.randint(0, 5)), today)
         referral = actions.refer_to_service(
-            advocate,  # type: ignore[arg-type]
+            advocate,
             record,
             kind=need,
             provider=provider,
@@ -158,7 +159,7 @@ def _support(
 
 
 def _progress(
-    rng: random.Random, advocate: object, referral: object, referred: date, today: date
+    rng: random.Random, advocate: Any, referral: Any, referred: date, today: date
 ) -> None:
     age = (today - referred).days
     steps = [(ReferralStatus.ACCEPTED, 3), (ReferralStatus.IN_PROGRESS, 10)]
@@ -168,7 +169,7 @@ def _progress(
         on = referred + timedelta(days=after)
         if on > today or rng.random() < 0.1:
             return
-        actions.update_referral(advocate, referral, status=status, on=on)  # type: ignore[arg-type]
+        actions.update_referral(advocate, referral, status=status, on=on)
 
 
 def _mother_of_a_child(rng: random.Random, record: SupportRecord) -> bool:
@@ -185,21 +186,21 @@ def _mother_of_a_child(rng: random.Random, record: SupportRecord) -> bool:
     )
 
 
-def _child_and_claim(
-    rng: random.Random, advocate: object, record: SupportRecord, today: date
-) -> None:
+def _child_and_claim(rng: random.Random, advocate: Any, record: SupportRecord, today: date) -> None:
     mother = record.victim
-    allegation = mother.allegation  # type: ignore[union-attr]
+    if mother is None:
+        return
+    allegation = mother.allegation
     born = allegation.received_on + timedelta(days=rng.randint(120, 270))
     if born > today - timedelta(days=30):
         return
     child = actions.register_child(
-        advocate,  # type: ignore[arg-type]
-        mother,  # type: ignore[arg-type]
+        advocate,
+        mother,
         born_on=born,
         sex=rng.choice([Sex.FEMALE, Sex.MALE]),
-        name=f"Child C-{mother.pk:04d}",  # type: ignore[union-attr]
-        alleged_father=allegation.subjects.order_by("pk").first(),
+        name=f"Child C-{mother.pk:04d}",
+        alleged_father=Subject.objects.filter(allegation=allegation).order_by("pk").first(),
         needs=rng.sample(
             [AssistanceType.MEDICAL, AssistanceType.EDUCATION, AssistanceType.MATERIAL], 2
         ),
@@ -213,9 +214,9 @@ def _child_and_claim(
         ConsentPurpose.PATERNITY,
         True,
         registered,
-        ConsentMethod.WRITTEN,  # type: ignore[arg-type]
+        ConsentMethod.WRITTEN,
     )
-    claim = actions.open_claim(advocate, child, registered_on=registered)  # type: ignore[arg-type]
+    claim = actions.open_claim(advocate, child, registered_on=registered)
     path = [
         (ClaimStage.DNA_REQUESTED, 30),
         (ClaimStage.DNA_COLLECTED, 60),
@@ -227,11 +228,11 @@ def _child_and_claim(
         on = registered + timedelta(days=after)
         if on > today or rng.random() < 0.2:
             return
-        actions.advance_claim(advocate, claim, stage, on=on)  # type: ignore[arg-type]
+        actions.advance_claim(advocate, claim, stage, on=on)
     if claim.stage == ClaimStage.ESTABLISHED and on + timedelta(days=60) <= today:
         ordered = on + timedelta(days=60)
         actions.advance_claim(
-            advocate,  # type: ignore[arg-type]
+            advocate,
             claim,
             ClaimStage.SUPPORT_ORDERED,
             on=ordered,
@@ -243,4 +244,4 @@ def _child_and_claim(
         while paid + timedelta(days=90) <= today and rng.random() < 0.7:
             paid += timedelta(days=90)
             amount = claim.monthly_support or Decimal("0")
-            actions.record_payment(advocate, claim, paid_on=paid, amount=amount)  # type: ignore[arg-type]
+            actions.record_payment(advocate, claim, paid_on=paid, amount=amount)

@@ -218,14 +218,17 @@ class Child(models.Model):
     """A child born of sexual exploitation and abuse, linked to the mother and alleged father."""
 
     mother = models.ForeignKey(
-        "cases.Victim", on_delete=models.PROTECT, related_name="children", verbose_name=_("mother")
+        "cases.Victim",
+        on_delete=models.PROTECT,
+        related_name="children_born",
+        verbose_name=_("mother"),
     )
     alleged_father = models.ForeignKey(
         "cases.Subject",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="children",
+        related_name="children_fathered",
         verbose_name=_("alleged father"),
     )
     name = EncryptedTextField(_("name"), null=True, blank=True)
@@ -289,6 +292,8 @@ class PaternityClaim(models.Model):
         if self.monthly_support is None or self.support_from is None or today < self.support_from:
             return Decimal("0")
         months = (today.year - self.support_from.year) * 12 + today.month - self.support_from.month
+        if today.day < self.support_from.day:
+            months -= 1  # this month's instalment falls due later in the month
         return self.monthly_support * (months + 1)
 
 
