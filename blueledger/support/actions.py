@@ -277,9 +277,9 @@ def require_consent(
         raise ValidationError(
             {
                 "consent": _(
-                    "This needs the person's consent to %(purpose)s, which is not in force."
+                    "This needs the person's consent (%(purpose)s), which is not in force."
                 )
-                % {"purpose": ConsentPurpose(purpose).label.lower()}
+                % {"purpose": ConsentPurpose(purpose).label}
             }
         )
     if not actor.has_perm(OVERRIDE_PERMISSION):

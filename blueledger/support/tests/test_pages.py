@@ -295,7 +295,7 @@ def test_referral_without_consent_is_refused_with_the_message(
 ) -> None:
     response = client_for(advocate).post(step(case.record, "refer"), refer_data(case))
     assert response.status_code == 400
-    assert "This needs the person&#x27;s consent to receiving services" in response.content.decode()
+    assert "This needs the person&#x27;s consent (Receiving services)" in response.content.decode()
     assert not AssistanceReferral.objects.filter(record=case.record).exists()
 
 
