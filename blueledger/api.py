@@ -16,6 +16,9 @@ from blueledger.core.api import router as core_router
 from blueledger.deadlines.api import router as deadlines_router
 from blueledger.intake.api import router as intake_router
 from blueledger.intake.public_api import router as public_router
+from blueledger.liaison.api import router as liaison_router
+from blueledger.memberstates.api import router as memberstates_router
+from blueledger.notes.api import router as notes_router
 from blueledger.support.api import router as support_router
 
 api = NinjaAPI(
@@ -99,3 +102,6 @@ api.add_router("/intake", intake_router)
 api.add_router("/allegations", cases_router)
 api.add_router("/public", public_router)
 api.add_router("/", support_router)
+api.add_router("/member-states", memberstates_router)
+api.add_router("/member-states", notes_router)
+api.add_router("/member-states", liaison_router)

@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "blueledger.cases",
     "blueledger.intake",
     "blueledger.support",
+    "blueledger.notes",
+    "blueledger.liaison",
     "blueledger.deadlines",
     "blueledger.worker",
 ]

@@ -20,6 +20,9 @@ urlpatterns = [
     path("", include("blueledger.intake.public_urls")),
     path("allegations/", include("blueledger.cases.urls")),
     path("support/", include("blueledger.support.urls")),
+    path("member-states/", include("blueledger.memberstates.urls")),
+    path("notes/", include("blueledger.notes.urls")),
+    path("liaison/", include("blueledger.liaison.urls")),
     # Anyone, signed in or not, may choose the language of the page they read.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", (api_urls, api_app, api_namespace)),

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotesConfig(AppConfig):
+    name = "blueledger.notes"
+    label = "notes"
+    verbose_name = _("Notes verbales")
