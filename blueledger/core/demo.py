@@ -177,6 +177,12 @@ def demo_intake(context: DemoContext) -> None:
     demo_public_reports(context)
 
 
+def demo_member_states(context: DemoContext) -> None:
+    from blueledger.memberstates.demo import demo_commitments
+
+    demo_commitments(context)
+
+
 def demo_victim_support(context: DemoContext) -> None:
     from blueledger.support.demo import demo_support
 
@@ -185,6 +191,7 @@ def demo_victim_support(context: DemoContext) -> None:
 
 DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     demo_reference_data,
+    demo_member_states,
     demo_users,
     demo_cases,
     demo_intake,

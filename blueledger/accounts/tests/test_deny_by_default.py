@@ -29,6 +29,9 @@ PUBLIC = {
     "/api/v1/public/reports": "gateways file reports for the public",
     "/api/v1/public/follow-up": "a reporter reads answers with a receipt",
     "/api/v1/public/follow-up/messages": "a reporter answers with a receipt",
+    # Who signed the Voluntary Compact, and who contributes without signing (issue 6).
+    "/member-states/compact": "the public list of Voluntary Compact signatories",
+    "/api/v1/member-states/compact": "the same list for API clients",
 }
 SAMPLES = ["1", "accounts", "x", "00000000-0000-0000-0000-000000000001"]
 _ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
