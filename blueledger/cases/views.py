@@ -625,6 +625,10 @@ def _detail(
         obligations=obligations,
         now=now,
     )
+    # The Member State's own answers and progress reports (issue 6), without names or notes.
+    from blueledger.liaison.timeline import entries_for as liaison_entries
+
+    history = sorted(history + liaison_entries(referrals), key=lambda entry: entry.at)
     if revealed is not None:
         kind, pk, values = revealed
         records: list[Any] = {

@@ -14,6 +14,8 @@ NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("intake:queue", _("Intake queue"), Action.VIEW_INTAKE),
     ("cases:list", _("Allegations"), Action.VIEW_ALLEGATIONS),
     ("support:dashboard", _("Victim support"), Action.SUPPORT_VICTIMS),
+    ("liaison:inbox", _("Member State inbox"), Action.ANSWER_REFERRALS),
+    ("liaison:scorecard", _("Member State scorecard"), Action.VIEW_INSIGHTS),
     ("memberstates:contributions", _("Contributions"), Action.VIEW_ALLEGATIONS),
     ("deadlines:mine", _("My deadlines"), Action.VIEW_DEADLINES),
     ("audit:log", _("Audit log"), Action.VIEW_AUDIT),

@@ -222,13 +222,18 @@ def recipients_of(obligation: Obligation) -> list[User]:
     if not obligation.owner_role:
         return []
     # Mirrors ObligationQuerySet.for_user: these are the people who see it on their page.
+    scope = models.Q(assignments__mission__isnull=True, assignments__country__isnull=True)
+    # A Member State's deadline (a referral, a paternity claim) also reaches that country's
+    # liaisons, who see it in their inbox: the record names the country.
+    country = getattr(obligation.record, "member_state_id", None)
+    if country is not None:
+        scope |= models.Q(assignments__country_id=country)
     return list(
         User.objects.filter(
+            scope,
             is_active=True,
             assignments__role=obligation.owner_role,
             assignments__organisation_id=obligation.organisation_id,
-            assignments__mission__isnull=True,
-            assignments__country__isnull=True,
         )
         .distinct()
         .order_by("pk")
