@@ -15,6 +15,7 @@ NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("cases:list", _("Allegations"), Action.VIEW_ALLEGATIONS),
     ("support:dashboard", _("Victim support"), Action.SUPPORT_VICTIMS),
     ("liaison:inbox", _("Member State inbox"), Action.ANSWER_REFERRALS),
+    ("notes:list", _("Notes verbales"), Action.VIEW_ALLEGATIONS),
     ("liaison:scorecard", _("Member State scorecard"), Action.VIEW_INSIGHTS),
     ("memberstates:contributions", _("Contributions"), Action.VIEW_ALLEGATIONS),
     ("deadlines:mine", _("My deadlines"), Action.VIEW_DEADLINES),

@@ -6,3 +6,9 @@ class NotesConfig(AppConfig):
     name = "blueledger.notes"
     label = "notes"
     verbose_name = _("Notes verbales")
+
+    def ready(self) -> None:
+        from . import (  # noqa: F401  (connects the referral receiver, registers the job)
+            jobs,
+            receivers,
+        )

@@ -1,4 +1,10 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from . import views
 
 app_name = "notes"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.note_list, name="list"),
+    path("<int:pk>/", views.note_detail, name="detail"),
+    path("<int:pk>/pdf", views.note_pdf_download, name="pdf"),
+]
