@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "blueledger.support",
     "blueledger.notes",
     "blueledger.liaison",
+    "blueledger.transparency",
     "blueledger.deadlines",
     "blueledger.worker",
 ]
@@ -270,6 +271,8 @@ TASKS = {
 # The worker beats at least this often; /healthz calls it stale after WORKER_STALE_SECONDS.
 WORKER_POLL_SECONDS = 1.0
 WORKER_STALE_SECONDS = env_int("BLUELEDGER_WORKER_STALE_SECONDS", 120)
+# How often the worker rebuilds the public statistics from the live records (issue 7).
+TRANSPARENCY_REBUILD_HOURS = env_int("BLUELEDGER_TRANSPARENCY_REBUILD_HOURS", 24)
 
 LOGGING = {
     "version": 1,
