@@ -42,8 +42,11 @@ run: $(STAMP) ## Migrate, load demo data if empty, start web server and worker o
 	$(BL) demo --if-empty
 	$(BL) serve --host $(HOST) --port $(PORT)
 
+# Tests run on every core (pytest-xdist); TEST_WORKERS=0 runs them in one process.
+TEST_WORKERS ?= auto
+
 test: $(STAMP) ## Run the whole suite (browser tests in their own process)
-	$(PY) -m pytest -m "not browser" -q
+	$(PY) -m pytest -m "not browser" -q -n $(TEST_WORKERS)
 	DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest -m browser -q
 
 lint: $(STAMP) ## ruff and mypy
