@@ -7,11 +7,10 @@ each action runs in one transaction nothing is half-saved. Identity fields are r
 need-to-know, each read through ``actions.reveal_identity`` (one audit event per field returned).
 """
 
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, cast
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model
 from django.http import Http404, HttpRequest
@@ -21,7 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from blueledger.accounts.models import Mission, Organisation, User
 from blueledger.accounts.roles import Role
 from blueledger.core import clock
-from blueledger.core.schemas import ErrorOut
+from blueledger.core.schemas import ErrorOut, InvalidOut, answers_invalid
 
 from . import access, actions, lifecycle
 from .filters import apply_filters, parse_filters
@@ -38,7 +37,6 @@ from .schemas import (
     FindingOut,
     InterimMeasureIn,
     InterimMeasureOut,
-    InvalidOut,
     InvestigationIn,
     InvestigationOut,
     OfficerIn,
@@ -71,36 +69,6 @@ WRITE = {**READ, 422: InvalidOut}
 def _user(request: HttpRequest) -> User:
     # Every route is authenticated (bearer token or session) before it runs.
     return cast(User, request.user)
-
-
-def invalid(exc: ValidationError) -> Status[Any]:
-    """Answer an action's ValidationError in the API's error shape, naming the first field."""
-    if hasattr(exc, "error_dict"):
-        errors = [
-            {"field": None if field == "__all__" else field, "message": str(message)}
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    else:
-        errors = [{"field": None, "message": str(message)} for message in exc.messages]
-    first = errors[0]
-    message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-    return Status(
-        422, {"code": "invalid", "message": message, "field": first["field"], "errors": errors}
-    )
-
-
-def answers_invalid(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a ValidationError (CaseError) raised by VIEW into a 422 naming the field."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except ValidationError as exc:
-            return invalid(exc)
-
-    return wrapper
 
 
 def _visible(request: HttpRequest, allegation_id: int) -> tuple[User, Allegation]:

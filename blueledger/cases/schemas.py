@@ -11,7 +11,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from blueledger.core.schemas import ErrorOut, StrictSchema
+from blueledger.core.schemas import StrictSchema
 
 from .lifecycle import Status
 from .vocabularies import (
@@ -36,17 +36,6 @@ def _shown(obj: Any, field: str) -> Any:
 
 
 # -- errors -----------------------------------------------------------------------------------
-
-
-class FieldErrorOut(Schema):
-    field: str | None
-    message: str
-
-
-class InvalidOut(ErrorOut):
-    """A 422: `field` names the first offending field, `errors` lists every one."""
-
-    errors: list[FieldErrorOut] = []
 
 
 # -- allegations ------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pydantic import AwareDatetime
 
 from blueledger.accounts.models import Mission, Organisation, User
 from blueledger.cases.vocabularies import Channel, IncidentPrecision
-from blueledger.core.schemas import ErrorOut, StrictSchema
+from blueledger.core.schemas import ErrorOut, InvalidOut, StrictSchema, invalid
 
 from . import actions
 from .access import may_view_intake, report_for, reports_for
@@ -44,29 +44,6 @@ def _staff(request: HttpRequest) -> User:
     if not may_view_intake(user):
         raise PermissionDenied("You may not work the intake queue.")
     return user
-
-
-class FieldErrorOut(Schema):
-    field: str | None
-    message: str
-
-
-class InvalidOut(ErrorOut):
-    errors: list[FieldErrorOut]
-
-
-def _invalid(exc: ValidationError) -> Status[dict]:
-    """Answer an action's ValidationError in the API's error shape, naming the first field."""
-    errors = [
-        {"field": None if field == "__all__" else field, "message": str(message)}
-        for field, messages in exc.message_dict.items()
-        for message in messages
-    ]
-    first = errors[0]
-    message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-    return Status(
-        422, {"code": "invalid", "message": message, "field": first["field"], "errors": errors}
-    )
 
 
 class ReportOut(Schema):
@@ -237,7 +214,7 @@ def create_report(request: HttpRequest, payload: ReportIn) -> Status[Any]:
             place=payload.place,
         )
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc)
     return Status(201, _detail(user, report_for(user, report.pk)))
 
 
@@ -259,7 +236,7 @@ def acknowledge_report(request: HttpRequest, report_id: int) -> Status[Any]:
     try:
         actions.acknowledge_report(user, report)
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc)
     return Status(200, _detail(user, report_for(user, report_id)))
 
 
@@ -276,7 +253,7 @@ def triage_report(request: HttpRequest, report_id: int, payload: TriageIn) -> St
             user, report, payload.outcome, allegation=payload.allegation, reason=payload.reason
         )
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc)
     return Status(200, _detail(user, report_for(user, report_id)))
 
 
@@ -339,7 +316,7 @@ def send_message(request: HttpRequest, report_id: int, payload: MessageIn) -> St
     try:
         message = actions.send_message(user, report, payload.body)
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc)
     return Status(201, message)
 
 
@@ -354,7 +331,7 @@ def read_contact(request: HttpRequest, report_id: int, payload: ContactIn) -> St
     try:
         contact = actions.read_contact(user, report, payload.reason)
     except ValidationError as exc:
-        return _invalid(exc)
+        return invalid(exc)
     return Status(200, {"contact": contact})
 
 

@@ -14,11 +14,10 @@ from django.utils import translation
 from ninja import Field, Router, Schema, Status
 
 from blueledger.cases.vocabularies import CategoryOfPersonnel, IncidentPrecision
-from blueledger.core.schemas import ErrorOut, StrictSchema
+from blueledger.core.schemas import ErrorOut, InvalidOut, StrictSchema, invalid
 
 from . import actions
 from .anonymity import reporter_client
-from .api import InvalidOut, _invalid
 from .models import Children, Relation
 from .public import (
     MESSAGE_MAX,
@@ -161,7 +160,7 @@ def create_report(request: HttpRequest, payload: PublicReportIn) -> Status[Any]:
         except Throttled:
             return _throttled()
         except ValidationError as exc:
-            return _invalid(exc)
+            return invalid(exc)
     return Status(201, {"receipt": submitted.receipt, "acknowledge_by": submitted.acknowledge_by})
 
 
@@ -197,5 +196,5 @@ def add_message(request: HttpRequest, payload: MessageIn) -> Status[Any]:
         try:
             add_information(report, payload.body)
         except ValidationError as exc:
-            return _invalid(exc)
+            return invalid(exc)
         return Status(201, _follow_up_body(report))

@@ -16,10 +16,8 @@ from ninja import Field, Query, Router, Schema, Status
 
 from blueledger.accounts.models import User
 from blueledger.cases.actions import CaseError
-from blueledger.cases.api import answers_invalid
 from blueledger.cases.lifecycle import Status as AllegationStatus
 from blueledger.cases.models import Referral, Subject
-from blueledger.cases.schemas import InvalidOut
 from blueledger.cases.vocabularies import (
     MEMBER_STATE_ACTIONS,
     ActionKind,
@@ -27,7 +25,7 @@ from blueledger.cases.vocabularies import (
     FindingOutcome,
 )
 from blueledger.core import clock
-from blueledger.core.schemas import ErrorOut, StrictSchema
+from blueledger.core.schemas import ErrorOut, InvalidOut, StrictSchema, answers_invalid
 from blueledger.support.vocabularies import ClaimStage
 
 from . import access, actions

@@ -11,9 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from blueledger.accounts.models import User
-from blueledger.cases.api import answers_invalid
-from blueledger.cases.schemas import InvalidOut
-from blueledger.core.schemas import ErrorOut, StrictSchema
+from blueledger.core.schemas import ErrorOut, InvalidOut, StrictSchema, answers_invalid
 
 from . import access, actions
 from .models import NoteKind, NoteLanguage, NoteVerbale

@@ -8,8 +8,6 @@ field (``consent`` when a consent is not in force), and as each action runs in o
 nothing is half-saved. Names are returned only in the full record, each read audited.
 """
 
-import functools
-from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib.contenttypes.models import ContentType
@@ -25,7 +23,7 @@ from blueledger.accounts.models import Mission, Organisation, User
 from blueledger.accounts.roles import Role
 from blueledger.audit import events as audit
 from blueledger.cases import access as cases_access
-from blueledger.core.schemas import ErrorOut
+from blueledger.core.schemas import ErrorOut, InvalidOut, answers_invalid
 from blueledger.deadlines.models import Obligation, ObligationKind
 
 from . import access, actions
@@ -50,7 +48,6 @@ from .schemas import (
     ConsentOut,
     ConsentsOut,
     FirstContactIn,
-    InvalidOut,
     NeedsIn,
     PaymentIn,
     PaymentOut,
@@ -81,36 +78,6 @@ WRITE = {**READ, 422: InvalidOut}
 def _user(request: HttpRequest) -> User:
     # Every route is authenticated (bearer token or session) before it runs.
     return cast(User, request.user)
-
-
-def _invalid(exc: ValidationError) -> Status[Any]:
-    """Answer an action's ValidationError in the API's error shape, naming the first field."""
-    if hasattr(exc, "error_dict"):
-        errors = [
-            {"field": None if field == "__all__" else field, "message": str(message)}
-            for field, messages in exc.message_dict.items()
-            for message in messages
-        ]
-    else:
-        errors = [{"field": None, "message": str(message)} for message in exc.messages]
-    first = errors[0]
-    message = f"{first['field']}: {first['message']}" if first["field"] else first["message"]
-    return Status(
-        422, {"code": "invalid", "message": message, "field": first["field"], "errors": errors}
-    )
-
-
-def answers_invalid(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a ValidationError raised by VIEW into a 422 naming the field."""
-
-    @functools.wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        try:
-            return view(request, *args, **kwargs)
-        except ValidationError as exc:
-            return _invalid(exc)
-
-    return wrapper
 
 
 def _advocate(request: HttpRequest) -> User:

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime
 
 from blueledger.cases.vocabularies import Sex
 from blueledger.core import clock
-from blueledger.core.schemas import ErrorOut, StrictSchema
+from blueledger.core.schemas import StrictSchema
 
 from .actions import arrears
 from .vocabularies import (
@@ -38,17 +38,6 @@ def _counts(obj: Any) -> dict[str, int]:
 
 
 # -- errors -----------------------------------------------------------------------------------
-
-
-class FieldErrorOut(Schema):
-    field: str | None
-    message: str
-
-
-class InvalidOut(ErrorOut):
-    """A 422: `field` names the first offending field, `errors` lists every one."""
-
-    errors: list[FieldErrorOut] = []
 
 
 # -- service providers ------------------------------------------------------------------------
