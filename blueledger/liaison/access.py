@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from blueledger.accounts.roles import Role
 from blueledger.cases.models import Referral, Subject
 from blueledger.cases.vocabularies import MEMBER_STATE_TARGETS
+from blueledger.core.lookup import one_or_404
 from blueledger.support.models import PaternityClaim
 from blueledger.support.vocabularies import ClaimStage
 
@@ -68,19 +68,10 @@ def referrals_for(user: Any) -> QuerySet[Referral]:
 
 def referral_for(user: Any, pk: Any) -> Referral:
     """Return one referral USER answers for; Http404 alike for missing and forbidden."""
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such referral.") from None
-    referral = (
-        referrals_for(user)
-        .select_related("allegation__mission", "allegation__classification", "member_state")
-        .filter(pk=key)
-        .first()
+    visible = referrals_for(user).select_related(
+        "allegation__mission", "allegation__classification", "member_state"
     )
-    if referral is None:
-        raise Http404("No such referral.")
-    return referral
+    return one_or_404(visible, pk, "No such referral.")
 
 
 def nationals_of(referral: Referral) -> QuerySet[Subject]:
@@ -103,14 +94,7 @@ def claims_for(user: Any) -> QuerySet[PaternityClaim]:
 
 def claim_for(user: Any, pk: Any) -> PaternityClaim:
     """Return one claim against USER's nationals; Http404 alike for missing and forbidden."""
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such claim.") from None
-    claim = claims_for(user).select_related("child").filter(pk=key).first()
-    if claim is None:
-        raise Http404("No such claim.")
-    return claim
+    return one_or_404(claims_for(user).select_related("child"), pk, "No such claim.")
 
 
 def may_answer_claim(user: Any, claim: PaternityClaim) -> bool:

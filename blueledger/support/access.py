@@ -17,6 +17,7 @@ from django.http import Http404
 from blueledger.accounts.models import Mission, Organisation
 from blueledger.accounts.roles import Role
 from blueledger.cases import access as cases_access
+from blueledger.core.lookup import one_or_404
 
 from .models import Child, PaternityClaim, ServiceProvider, SupportRecord
 
@@ -61,19 +62,10 @@ def support_records_for(user: Any) -> QuerySet[SupportRecord]:
 
 def support_record_for(user: Any, pk: Any) -> SupportRecord:
     """One support record USER may work on; Http404 alike for missing and forbidden."""
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such record.") from None
-    record = (
-        support_records_for(user)
-        .select_related("victim__allegation", "child__mother__allegation", "advocate")
-        .filter(pk=key)
-        .first()
+    visible = support_records_for(user).select_related(
+        "victim__allegation", "child__mother__allegation", "advocate"
     )
-    if record is None:
-        raise Http404("No such record.")
-    return record
+    return one_or_404(visible, pk, "No such record.")
 
 
 def may_see_summary(user: Any, record: SupportRecord) -> bool:
@@ -130,14 +122,8 @@ def claims_for(user: Any) -> QuerySet[PaternityClaim]:
 
 
 def claim_for(user: Any, pk: Any) -> PaternityClaim:
-    try:
-        key = int(pk)
-    except (TypeError, ValueError):
-        raise Http404("No such claim.") from None
-    claim = claims_for(user).select_related("child__mother__allegation").filter(pk=key).first()
-    if claim is None:
-        raise Http404("No such claim.")
-    return claim
+    visible = claims_for(user).select_related("child__mother__allegation")
+    return one_or_404(visible, pk, "No such claim.")
 
 
 def may_manage_claim(user: Any, claim: PaternityClaim) -> bool:
