@@ -17,6 +17,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from blueledger.accounts.models import Mission, Organisation, RoleAssignment, User
 from blueledger.accounts.roles import Role
 from blueledger.deadlines import cache as deadline_cache
+from blueledger.transparency import published
 from blueledger.memberstates.models import Country
 
 PASSWORD = "correct horse battery staple"  # noqa: S105  (test personas only)
@@ -34,6 +35,7 @@ def _fast_and_isolated(settings: SettingsWrapper, tmp_path: Path) -> None:
     settings.KEYS_FILE = tmp_path / "keys.json"
     # Each test's database starts afresh; so does the memory of deadline policies and calendars.
     deadline_cache.forget()
+    published.forget()
 
 
 def make_organisation(

@@ -273,6 +273,8 @@ WORKER_POLL_SECONDS = 1.0
 WORKER_STALE_SECONDS = env_int("BLUELEDGER_WORKER_STALE_SECONDS", 120)
 # How often the worker rebuilds the public statistics from the live records (issue 7).
 TRANSPARENCY_REBUILD_HOURS = env_int("BLUELEDGER_TRANSPARENCY_REBUILD_HOURS", 24)
+# The first year public statistics cover; the differential-privacy mode releases every year from it.
+TRANSPARENCY_FIRST_YEAR = env_int("BLUELEDGER_TRANSPARENCY_FIRST_YEAR", 2010)
 
 LOGGING = {
     "version": 1,

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
@@ -40,6 +41,7 @@ from blueledger.cases.vocabularies import UNIFORMED_CATEGORIES, TaxonomyLevel
 from blueledger.core import clock
 from blueledger.support.models import PaternityClaim
 
+from . import rates, rows
 from .models import DEFAULT_K, PublicationPolicy, PublishedAllegation, PublishedCell, Release
 
 BATCH = 5000
@@ -61,6 +63,17 @@ TABLES: dict[str, tuple[str, ...]] = {
 # Not counts, so not protected by suppression: published only where the year's completed
 # investigations are at least k and their total is published.
 MEDIAN_TABLE = "investigation_median_days_by_year"
+# Tables counting allegations (not rows): their yearly and grand totals are one and the same figure.
+PER_ALLEGATION = frozenset(
+    {
+        "allegations_by_year_mission",
+        "allegations_by_year_classification",
+        "allegations_by_year_status",
+    }
+)
+# Released with differential privacy when the policy gives a budget (DESIGN.md section 7).
+NOISY_TABLES = frozenset({"victims_by_year_age"})
+AGES = ("adults", "children")
 DURATION_BANDS = ((90, "up_to_90"), (180, "91_to_180"), (None, "over_180"))
 
 
@@ -76,6 +89,7 @@ class Policy:
     findings: bool = True
     actions: bool = True
     paternity: bool = True
+    victims_epsilon: float | None = None
 
     @classmethod
     def of(cls, policy: PublicationPolicy) -> "Policy":
@@ -160,6 +174,17 @@ def _classes() -> dict[int, tuple[str, bool]]:
             node = parent
         found[pk] = (code.upper() if is_sea else code, is_sea)
     return found
+
+
+def _labels() -> dict[str, dict[str, str]]:
+    """Name the thematic areas (categories of the taxonomy) in the release: public pages must not
+    read the live taxonomy."""
+    areas = MisconductType.objects.filter(level=TaxonomyLevel.CATEGORY).values_list("code", "name")
+    return {
+        "classification": {
+            code.upper() if code in ("se", "sa") else code: name for code, name in areas
+        }
+    }
 
 
 def _policies() -> dict[int, Policy]:
@@ -340,15 +365,69 @@ def _band(days: int) -> str:
 # -- disclosure ----------------------------------------------------------------------------------
 
 
-def _protect(tally: Tally, k: int, history: Any) -> list[Any]:
-    """Suppress small cells of every table at once, consistently with earlier releases."""
+def _protect(
+    tally: Tally,
+    k: int,
+    history: Any,
+    *,
+    victims_epsilon: float | None = None,
+    this_year: int = 0,
+) -> list[Any]:
+    """Suppress small cells of every table at once, consistently with earlier releases.
+
+    With a privacy budget, the victims table is released with differential privacy instead
+    (``privacy.noisy_table``), over every year of the release whether or not it has victims.
+    """
     from . import disclosure
 
     tables = [
-        disclosure.Table(name=name, dims=dims, counts=dict(tally.counts[name]))
+        disclosure.Table(
+            name=name,
+            dims=dims,
+            counts=dict(tally.counts[name]),
+            group="allegations" if name in PER_ALLEGATION else "",
+        )
         for name, dims in TABLES.items()
     ]
-    return list(disclosure.protect(tables, k=k, history=history))
+    if victims_epsilon is None:
+        return list(disclosure.protect(tables, k=k, history=history))
+    from . import privacy
+
+    suppressed = [t for t in tables if t.name not in NOISY_TABLES]
+    protected = dict(
+        zip(
+            [t.name for t in suppressed],
+            disclosure.protect(suppressed, k=k, history=history),
+            strict=True,
+        )
+    )
+    # The cells come from public knowledge (every year the store covers, both ages), not from the
+    # data: a noisy cell present only where victims exist would tell that they exist.
+    years = range(settings.TRANSPARENCY_FIRST_YEAR, this_year + 1)
+    keys = privacy.year_age_keys(years)
+    for table in tables:
+        if table.name in NOISY_TABLES:
+            inside = {key: v for key, v in table.counts.items() if int(key[0]) in years}
+            table = disclosure.Table(name=table.name, dims=table.dims, counts=inside)
+            protected[table.name] = privacy.noisy_table(table, epsilon=victims_epsilon, keys=keys)
+    return [protected[t.name] for t in tables]
+
+
+def _privacy_spent(previous: Release | None, epsilon: float | None) -> dict[str, Any]:
+    """Add this release's privacy budget to what earlier releases of its scope spent.
+
+    Each noisy release spends its budget again (sequential composition); old releases are pruned,
+    so the running total travels from release to release.
+    """
+    before = float((previous.history if previous else {}).get("victims_epsilon_spent", 0.0))
+    if epsilon is None:
+        return {"victims_epsilon_spent": before} if before else {}
+    from . import privacy
+
+    return {
+        "victims_epsilon_spent": round(before + epsilon, 6),
+        "victims_budget": privacy.budget(TABLES["victims_by_year_age"], epsilon),
+    }
 
 
 def _history(previous: Release | None) -> Any:
@@ -406,18 +485,28 @@ def _medians(
 
 def _release_policy(
     organisation: Organisation | None, policies: Mapping[int, Policy]
-) -> tuple[int, dict[str, Any]]:
-    """Return k and the policy snapshot of a release: the strictest k of all for "all"."""
+) -> tuple[int, float | None, dict[str, Any]]:
+    """Return k, the victims' privacy budget and the policy snapshot of a release.
+
+    A release of all organisations takes the strictest of their choices: the largest k, and the
+    smallest budget of any organisation that asks for differential privacy.
+    """
     if organisation is not None:
         policy = policies.get(organisation.pk, Policy())
-        return policy.k, {organisation.code: policy.__dict__ | {"requires_referral": True}}
+        return (
+            policy.k,
+            policy.victims_epsilon,
+            {organisation.code: policy.__dict__ | {"requires_referral": True}},
+        )
     k = max([DEFAULT_K, *(p.k for p in policies.values())])
+    budgets = [p.victims_epsilon for p in policies.values() if p.victims_epsilon]
+    epsilon = min(budgets) if budgets else None
     codes = dict(Organisation.objects.filter(pk__in=list(policies)).values_list("pk", "code"))
     snapshot: dict[str, Any] = {
         codes[pk]: p.__dict__ | {"requires_referral": True} for pk, p in policies.items()
     }
     snapshot["*"] = Policy().__dict__ | {"requires_referral": True}
-    return k, snapshot
+    return k, epsilon, snapshot
 
 
 def _write_rows(
@@ -510,18 +599,27 @@ def build_release(
     """Build and publish a release of ORGANISATION (None: all organisations) as of NOW."""
     now = now or clock.now()
     policies = _policies()
-    k, snapshot = _release_policy(organisation, policies)
+    k, epsilon, snapshot = _release_policy(organisation, policies)
     previous = Release.objects.latest_for(organisation.pk if organisation else None)
-    release = Release.objects.create(organisation=organisation, built_at=now, k=k, policy=snapshot)
+    release = Release.objects.create(
+        organisation=organisation,
+        built_at=now,
+        k=k,
+        victims_epsilon=epsilon,
+        policy=snapshot,
+        labels=_labels(),
+    )
     try:
         with transaction.atomic():
             tally = _write_rows(release, organisation, now.date(), policies)
             history = _history(previous)
-            protected = _protect(tally, k, history)
-            history.record(protected)
-            release.history = history.to_dict()
+            protected = _protect(tally, k, history, victims_epsilon=epsilon, this_year=now.year)
+            history.record(p for p in protected if p.table.name not in NOISY_TABLES)
+            release.history = history.to_dict() | _privacy_spent(previous, epsilon)
+            rows.hide_in_rows(release, protected, noisy_victims=epsilon is not None)
             cells, hidden = _bulk_cells(_cells(release, protected))
             medians, _ = _bulk_cells(_medians(release, tally, k, protected))
+            rates.write_rates(release, organisation, protected)
             release.status = Release.Status.PUBLISHED
             release.allegation_count = tally.allegations
             release.row_count = tally.rows

@@ -60,6 +60,10 @@ class Table:
     name: str
     dims: tuple[str, ...]
     counts: Mapping[Cell, int]
+    # Tables of the same non-empty group count the same things (e.g. allegations by year and
+    # mission, by year and status): the totals over their shared dimensions are the same figures,
+    # so what one hides the others hide too.
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -343,6 +347,37 @@ def _links(tables: Sequence[Table]) -> list[tuple[int, int, list[int]]]:
     return found
 
 
+def _peers(tables: Sequence[Table]) -> list[tuple[int, int, dict[int, int]]]:
+    """Return (a, b, shared) for tables of one group; shared maps a's dims to b's of the same name."""
+    found = []
+    for i, a in enumerate(tables):
+        for j, b in enumerate(tables):
+            if i < j and a.group and a.group == b.group:
+                shared = {n: b.dims.index(d) for n, d in enumerate(a.dims) if d in b.dims}
+                found.append((i, j, shared))
+    return found
+
+
+def _sync_peers(a: _Grid, b: _Grid, shared: dict[int, int], hidden: list[set[Node]]) -> bool:
+    """Hide in each of two peer tables the totals over shared dimensions the other hides."""
+    ha, hb = hidden
+    grown = False
+    for node in a.value:
+        if not set(node[0]) <= set(shared):
+            continue
+        pairs = sorted((shared[d], node[1][n]) for n, d in enumerate(node[0]))
+        twin = (tuple(p[0] for p in pairs), tuple(p[1] for p in pairs))
+        if twin not in b.value:
+            continue
+        if node in ha and twin not in hb:
+            hb.add(twin)
+            grown = True
+        elif twin in hb and node not in ha:
+            ha.add(node)
+            grown = True
+    return grown
+
+
 def _lift(node: Node, where: list[int]) -> Node:
     """Map a figure of the small table to the same figure of the large one."""
     subset, key = node
@@ -389,12 +424,15 @@ def protect(
         before = history.hidden(t.name) if history else set()
         seeds.append({n for n in before if n in g.value})
     links = _links(tables)
+    peers = _peers(tables)
     while True:
         hidden = [_protect_one(g, k, s) for g, s in zip(grids, seeds, strict=True)]
         grown = False
         for small, large, where in links:
             pair = [hidden[small], hidden[large]]
             grown |= _sync(grids[small], grids[large], where, pair)
+        for a, b, shared in peers:
+            grown |= _sync_peers(grids[a], grids[b], shared, [hidden[a], hidden[b]])
         if not grown:
             return [_to_protected(t, g, h) for t, g, h in zip(tables, grids, hidden, strict=True)]
         seeds = hidden

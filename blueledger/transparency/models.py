@@ -36,6 +36,17 @@ class PublicationPolicy(models.Model):
     publish_findings = models.BooleanField(_("publish findings"), default=True)
     publish_actions = models.BooleanField(_("publish actions"), default=True)
     publish_paternity = models.BooleanField(_("publish paternity claims"), default=True)
+    victims_epsilon = models.FloatField(
+        _("privacy budget for victim figures (epsilon)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.01)],
+        help_text=_(
+            "Empty: victim counts are protected by suppression like every table. A value turns on "
+            "differential privacy for the victims table: each release spends this budget; smaller "
+            "is more private and noisier (1.0 is a common choice)."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated"), default=clock.now)
 
     class Meta:
@@ -59,6 +70,7 @@ class PublicationPolicy(models.Model):
             "findings": self.publish_findings,
             "actions": self.publish_actions,
             "paternity": self.publish_paternity,
+            "victims_epsilon": self.victims_epsilon,
             # Not a choice: publication before the referral could warn the subject.
             "requires_referral": True,
         }
@@ -97,6 +109,12 @@ class Release(models.Model):
     )
     built_at = models.DateTimeField(_("built at"), default=clock.now)
     k = models.PositiveSmallIntegerField(_("threshold k"), default=DEFAULT_K)
+    victims_epsilon = models.FloatField(
+        _("privacy budget spent on victim figures"),
+        null=True,
+        blank=True,
+        help_text=_("Empty when the victims table was protected by suppression."),
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.BUILDING
     )
@@ -105,6 +123,9 @@ class Release(models.Model):
     cell_count = models.PositiveIntegerField(_("cells"), default=0)
     suppressed_count = models.PositiveIntegerField(_("suppressed cells"), default=0)
     policy = models.JSONField(_("policy snapshot"), default=dict)
+    # Names of the codes the release uses whose names live in editable reference tables (the
+    # thematic areas of the taxonomy), so pages never read them from live tables.
+    labels = models.JSONField(_("labels"), default=dict, editable=False)
     # What this and every earlier release of the same scope hid and published
     # (disclosure.ReleaseHistory.to_dict): the next release stays consistent with all of them,
     # even with figures that were absent from this one. Holds no hidden value.
@@ -144,8 +165,10 @@ class PublishedAllegation(models.Model):
         help_text=_("SE or SA, or the thematic area of other misconduct."),
     )
     is_sea = models.BooleanField(_("sexual exploitation or abuse"), default=False)
-    victims_adults = models.PositiveIntegerField(_("adult victims"), default=0)
-    victims_children = models.PositiveIntegerField(_("child victims"), default=0)
+    # None when disclosure control hides the year's victim count, or in differential-privacy mode
+    # (exact counts per row would undo the noise of the victims table).
+    victims_adults = models.PositiveIntegerField(_("adult victims"), null=True)
+    victims_children = models.PositiveIntegerField(_("child victims"), null=True)
     investigating_body = models.CharField(_("investigating body"), max_length=16, blank=True)
     investigation_days = models.PositiveIntegerField(_("investigation days"), null=True)
     status = models.CharField(_("status"), max_length=32)
@@ -194,3 +217,35 @@ class PublishedCell(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} {self.dims}"
+
+
+class PublishedRate(models.Model):
+    """Allegations per 1,000 uniformed personnel of one country in one year.
+
+    Computed only from a published (not suppressed) count and the public contributions, so a rate
+    reveals nothing a table hides.
+    """
+
+    release = models.ForeignKey(
+        Release, on_delete=models.CASCADE, related_name="rates", verbose_name=_("release")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    nationality = models.CharField(_("nationality"), max_length=3)
+    allegations = models.PositiveIntegerField(_("allegations"))
+    personnel = models.PositiveIntegerField(
+        _("personnel"), help_text=_("Average monthly uniformed personnel deployed in the year.")
+    )
+    per_thousand = models.DecimalField(_("per 1,000 personnel"), max_digits=9, decimal_places=2)
+
+    class Meta:
+        ordering = ["release", "year", "nationality"]
+        verbose_name = _("published rate")
+        verbose_name_plural = _("published rates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "year", "nationality"], name="published_rate_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.nationality} {self.per_thousand}"

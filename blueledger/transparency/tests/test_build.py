@@ -73,6 +73,13 @@ def clock() -> Iterator[time_machine.Traveller]:
         yield traveller
 
 
+@pytest.fixture
+def raw_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep rows as the builder writes them: these tests look at one or two allegations, whose
+    fields the release's suppression would hide (tested in test_rows.py)."""
+    monkeypatch.setattr(build.rows, "hide_in_rows", lambda *args, **kwargs: None)
+
+
 def make(
     organisation: Organisation,
     mission: Mission | None,
@@ -90,7 +97,7 @@ def make(
         received_on=received_on,
         channel=Channel.HOTLINE,
         narrative=CANARIES["narrative"],
-        incident_date=date(2025, 12, 1),
+        incident_date=min(received_on, date(2025, 12, 1)).replace(day=1),
         incident_precision=IncidentPrecision.MONTH,
         location=CANARIES["location"],
     )
@@ -213,7 +220,7 @@ def store_values() -> Iterator[tuple[str, str, Any]]:
 # -- tests ---------------------------------------------------------------------------------------
 
 
-def test_store_holds_no_free_text(planted: Allegation) -> None:
+def test_store_holds_no_free_text(planted: Allegation, raw_rows: None) -> None:
     release = build_release()
     assert release.status == Release.Status.PUBLISHED
     row = PublishedAllegation.objects.get(release=release)
@@ -232,7 +239,7 @@ def test_store_holds_no_free_text(planted: Allegation) -> None:
 
 
 def test_unreferred_allegations_are_not_published(
-    clock: Any, dpo: Organisation, minusca: Mission
+    clock: Any, dpo: Organisation, minusca: Mission, raw_rows: None
 ) -> None:
     make(dpo, minusca, "sa-rape", [("MC", "BGD")], referred=False)
     make(dpo, minusca, "sa-rape", [("MC", "BGD")])
@@ -248,7 +255,7 @@ def test_referral_dated_later_waits(clock: Any, dpo: Organisation, minusca: Miss
     assert build_release().allegation_count == 1
 
 
-def test_months_not_days(clock: Any, dpo: Organisation, minusca: Mission) -> None:
+def test_months_not_days(clock: Any, dpo: Organisation, minusca: Mission, raw_rows: None) -> None:
     make(dpo, minusca, "sa-rape", received_on=date(2026, 1, 17))
     build_release()
     assert list(PublishedAllegation.objects.values_list("month", flat=True)) == [date(2026, 1, 1)]
@@ -257,7 +264,7 @@ def test_months_not_days(clock: Any, dpo: Organisation, minusca: Mission) -> Non
 
 
 def test_counting_rule_splits_by_category_and_country(
-    clock: Any, dpo: Organisation, minusca: Mission
+    clock: Any, dpo: Organisation, minusca: Mission, raw_rows: None
 ) -> None:
     make(dpo, minusca, "sa-rape", [("MC", "BGD"), ("MC", "BGD"), ("FPU", "SEN"), ("INT", "FRA")])
     make(dpo, minusca, "m-fraud-theft", [("INT", "KEN"), ("INT", "KEN")])
@@ -276,7 +283,9 @@ def test_counting_rule_splits_by_category_and_country(
     assert release.allegation_count == 2
 
 
-def test_policy_hides_nationality(clock: Any, dpo: Organisation, minusca: Mission) -> None:
+def test_policy_hides_nationality(
+    clock: Any, dpo: Organisation, minusca: Mission, raw_rows: None
+) -> None:
     PublicationPolicy.objects.create(organisation=dpo, publish_nationality=False)
     make(dpo, minusca, "sa-rape", [("MC", "BGD"), ("MC", "SEN")])
     release = build_release()
@@ -290,7 +299,7 @@ def test_policy_hides_nationality(clock: Any, dpo: Organisation, minusca: Missio
 
 
 def test_failed_build_keeps_previous_release(
-    clock: Any, dpo: Organisation, minusca: Mission, monkeypatch: pytest.MonkeyPatch
+    clock: Any, dpo: Organisation, minusca: Mission, monkeypatch: pytest.MonkeyPatch, raw_rows: None
 ) -> None:
     make(dpo, minusca, "sa-rape", [("MC", "BGD")])
     first = build_release()
@@ -371,7 +380,7 @@ def test_publish_command_and_job(clock: Any, dpo: Organisation, minusca: Mission
 
 
 def test_organisation_release_holds_only_its_allegations(
-    clock: Any, dpo: Organisation, partner: Organisation, minusca: Mission
+    clock: Any, dpo: Organisation, partner: Organisation, minusca: Mission, raw_rows: None
 ) -> None:
     from blueledger.conftest import make_mission
 
@@ -389,3 +398,29 @@ def test_publish_command_refuses_unknown_organisation(clock: Any) -> None:
 
     with pytest.raises(CommandError):
         call_command("publish", organisation="nope")
+
+
+def test_privacy_mode_noises_the_victims_table(
+    clock: Any, dpo: Organisation, minusca: Mission
+) -> None:
+    pytest.importorskip("opendp")
+    from django.conf import settings
+
+    PublicationPolicy.objects.create(organisation=dpo, victims_epsilon=1.0)
+    for _ in range(3):
+        allegation = make(dpo, minusca, "sa-rape", [("MC", "BGD")])
+        actions.add_victim(None, allegation, sex="female", is_child=True)
+    first = build_release()
+    assert first.victims_epsilon == 1.0
+    # Exact counts per row would undo the noise.
+    assert set(first.allegations.values_list("victims_adults", "victims_children")) == {
+        (None, None)
+    }
+    cells = PublishedCell.objects.filter(release=first, table="victims_by_year_age")
+    years = {c.dims[0] for c in cells if c.dims[0] is not None}
+    # Every year of the store's range is released, victims or not: presence would tell.
+    assert years == {str(y) for y in range(settings.TRANSPARENCY_FIRST_YEAR, 2027)}
+    assert all(c.value is not None and c.value >= 0 for c in cells)
+    assert first.history["victims_epsilon_spent"] == 1.0
+    second = build_release()
+    assert second.history["victims_epsilon_spent"] == 2.0
