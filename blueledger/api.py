@@ -20,6 +20,7 @@ from blueledger.liaison.api import router as liaison_router
 from blueledger.memberstates.api import router as memberstates_router
 from blueledger.notes.api import router as notes_router
 from blueledger.support.api import router as support_router
+from blueledger.transparency.api import router as statistics_router
 
 api = NinjaAPI(
     title="Blue Ledger API",
@@ -105,3 +106,4 @@ api.add_router("/", support_router)
 api.add_router("/member-states", memberstates_router)
 api.add_router("/member-states", notes_router)
 api.add_router("/member-states", liaison_router)
+api.add_router("/", statistics_router)

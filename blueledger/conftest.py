@@ -17,8 +17,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from blueledger.accounts.models import Mission, Organisation, RoleAssignment, User
 from blueledger.accounts.roles import Role
 from blueledger.deadlines import cache as deadline_cache
-from blueledger.transparency import published
 from blueledger.memberstates.models import Country
+from blueledger.transparency import published
 
 PASSWORD = "correct horse battery staple"  # noqa: S105  (test personas only)
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("member-states/", include("blueledger.memberstates.urls")),
     path("notes/", include("blueledger.notes.urls")),
     path("liaison/", include("blueledger.liaison.urls")),
+    path("", include("blueledger.transparency.urls")),
     # Anyone, signed in or not, may choose the language of the page they read.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/v1/", (api_urls, api_app, api_namespace)),

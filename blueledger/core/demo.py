@@ -189,6 +189,15 @@ def demo_victim_support(context: DemoContext) -> None:
     demo_support(context)
 
 
+def demo_statistics(context: DemoContext) -> None:
+    """Publish the first release, so /statistics has figures before the worker's first rebuild."""
+    from blueledger.transparency.build import build_release
+    from blueledger.transparency.models import Release
+
+    if Release.objects.latest_for(None) is None:
+        build_release()
+
+
 DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     demo_reference_data,
     demo_member_states,
@@ -196,6 +205,7 @@ DEMO_STEPS: list[Callable[[DemoContext], None]] = [
     demo_cases,
     demo_intake,
     demo_victim_support,
+    demo_statistics,
 ]
 
 

@@ -4,7 +4,8 @@ The middleware runs first. On the public reporting paths it turns the client's a
 opaque rate-limit key (a keyed hash that rotates with the secret key, stored only in throttle
 counters that are pruned within a day) and then removes the address, the user agent and every
 other identifying header from the request, so no later code, error report or log line can see
-them. Responses to those paths are never cached and send no referrer.
+them. Responses to those paths send no referrer and are never cached, except the published
+statistics, which their views mark cacheable (they hold nothing about anyone).
 """
 
 from collections.abc import Callable
@@ -15,6 +16,9 @@ from blueledger.accounts.throttling import client_address
 from blueledger.core.throttle import opaque_key
 
 PUBLIC_PREFIXES = ("/report", "/follow-up", "/api/v1/public/")
+# Published statistics say nothing about who reads or reports: their views may let caches keep
+# them (blueledger.transparency.api). Everything else on the public paths stays uncached.
+CACHEABLE_PATHS = frozenset({"/api/v1/public/statistics", "/api/v1/public/allegations"})
 IDENTIFYING_HEADERS = (
     "REMOTE_ADDR",
     "REMOTE_HOST",
@@ -59,7 +63,10 @@ class ReporterAnonymityMiddleware:
         request.META["REMOTE_ADDR"] = ""
         request.COOKIES = {}
         response = self.get_response(request)
-        response["Cache-Control"] = "no-store, max-age=0"
+        if request.path in CACHEABLE_PATHS:
+            response.setdefault("Cache-Control", "no-store, max-age=0")
+        else:
+            response["Cache-Control"] = "no-store, max-age=0"
         response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex"
         return response

@@ -76,5 +76,3 @@ class ReleaseAdmin(admin.ModelAdmin):
         else:
             messages.error(request, _("You may not publish statistics."))
         return HttpResponseRedirect(reverse("admin:transparency_release_changelist"))
-
-

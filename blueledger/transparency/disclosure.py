@@ -348,7 +348,7 @@ def _links(tables: Sequence[Table]) -> list[tuple[int, int, list[int]]]:
 
 
 def _peers(tables: Sequence[Table]) -> list[tuple[int, int, dict[int, int]]]:
-    """Return (a, b, shared) for tables of one group; shared maps a's dims to b's of the same name."""
+    """Return (a, b, shared) for tables of one group; shared maps dims of a to same-named of b."""
     found = []
     for i, a in enumerate(tables):
         for j, b in enumerate(tables):

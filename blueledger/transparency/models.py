@@ -156,8 +156,9 @@ class PublishedAllegation(models.Model):
     month = models.DateField(_("month received"), help_text=_("Always the first of the month."))
     mission = models.CharField(_("mission"), max_length=32, blank=True)
     category = models.CharField(_("category of personnel"), max_length=24, blank=True)
+    # Room for the "suppressed" marker beside three-letter codes.
     nationality = models.CharField(
-        _("nationality"), max_length=3, blank=True, help_text=_("Uniformed personnel only.")
+        _("nationality"), max_length=16, blank=True, help_text=_("Uniformed personnel only.")
     )
     sea_type = models.CharField(
         _("classification"),

@@ -32,6 +32,16 @@ PUBLIC = {
     # Who signed the Voluntary Compact, and who contributes without signing (issue 6).
     "/member-states/compact": "the public list of Voluntary Compact signatories",
     "/api/v1/member-states/compact": "the same list for API clients",
+    # Published statistics and open data (issue 7): read from the publication store only.
+    "/statistics": "the public statistics",
+    "/statistics/allegations": "the published table of allegations",
+    "/statistics/methods": "how the statistics are counted and protected",
+    "/statistics/data/": "the list of open data downloads",
+    "/statistics/data/x.x": "a table as CSV or JSON",
+    "/statistics/allegations.x": "the published allegations as CSV or JSON",
+    "/statistics/schema.json": "the schema of every download",
+    "/api/v1/public/statistics": "the published statistics for API clients",
+    "/api/v1/public/allegations": "the published allegations for API clients",
 }
 SAMPLES = ["1", "accounts", "x", "00000000-0000-0000-0000-000000000001"]
 _ROUTE_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -135,6 +145,13 @@ def test_allowlisted_url_answers_anonymous(url: str) -> None:
     elif url == "/api/v1/":
         response = client.get(url)
         assert response.status_code == 404
+    elif url in ("/api/v1/public/statistics", "/api/v1/public/allegations"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.json()["release"] is None, url
+    elif url in ("/statistics/data/x.x", "/statistics/allegations.x"):
+        # The sample arguments name no table and no format: not found, rather than sign in.
+        response = client.get(url)
+        assert response.status_code == 404, url
     elif url.startswith("/api/v1/public/"):
         # POST only: GET is not routed, and a body that is not a report is invalid, not refused.
         response = client.post(url, {}, content_type="application/json")
