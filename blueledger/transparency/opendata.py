@@ -45,7 +45,7 @@ from . import build, published
 from .models import Release
 
 # The statistics pages' language choice and renderer (navigation, caching headers), shared.
-from .views import _public_language, _render
+from .views import public_language, render_public
 
 CACHE_SECONDS = 300
 CACHE_CONTROL = f"public, max-age={CACHE_SECONDS}"
@@ -353,12 +353,10 @@ def _attach(
 CONTENT_TYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 
 
-@login_not_required
-@require_GET
-def table_download(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
-    """One table (or the medians, or the rates) as CSV or JSON, with the filters applied."""
-    if table not in download_names() or fmt not in FORMATS:
-        raise Http404(table)
+def _prepare(
+    request: HttpRequest, name: str, fmt: str
+) -> HttpResponseBase | tuple[Release, published.Filters, str]:
+    """Check the filters of a download of NAME; answer 400, 404 or 304 now, or say what to send."""
     release = published.current_release()
     try:
         filters = _filters(request, release)
@@ -366,10 +364,23 @@ def table_download(request: HttpRequest, table: str, fmt: str) -> HttpResponseBa
         return _bad_request(exc.field, exc.message)
     if release is None:
         return _no_release()
-    tag = etag(release, table, fmt, sorted(filters.as_query().items()))
+    tag = etag(release, name, fmt, sorted(filters.as_query().items()))
     cached = not_modified(request, release, tag)
     if cached is not None:
         return cached
+    return release, filters, tag
+
+
+@login_not_required
+@require_GET
+def table_download(request: HttpRequest, table: str, fmt: str) -> HttpResponseBase:
+    """One table (or the medians, or the rates) as CSV or JSON, with the filters applied."""
+    if table not in download_names() or fmt not in FORMATS:
+        raise Http404(table)
+    prepared = _prepare(request, table, fmt)
+    if isinstance(prepared, HttpResponseBase):
+        return prepared
+    release, filters, tag = prepared
     columns = columns_of(table)
     applies, rows = table_rows(table, release, filters)
     dims = dims_of(table)
@@ -396,17 +407,10 @@ def allegations_download(request: HttpRequest, fmt: str) -> HttpResponseBase:
     """The allegation table as CSV or JSON, streamed row by row, with the filters applied."""
     if fmt not in FORMATS:
         raise Http404(fmt)
-    release = published.current_release()
-    try:
-        filters = _filters(request, release)
-    except (BadParameter, published.FilterError) as exc:
-        return _bad_request(exc.field, exc.message)
-    if release is None:
-        return _no_release()
-    tag = etag(release, ALLEGATIONS, fmt, sorted(filters.as_query().items()))
-    cached = not_modified(request, release, tag)
-    if cached is not None:
-        return cached
+    prepared = _prepare(request, ALLEGATIONS, fmt)
+    if isinstance(prepared, HttpResponseBase):
+        return prepared
+    release, filters, tag = prepared
     columns = columns_of(ALLEGATIONS)
     rows = published.iter_allegations(release, filters)
     if fmt == "csv":
@@ -528,7 +532,7 @@ def schema(request: HttpRequest) -> HttpResponseBase:
         check_parameters(request.GET, ("lang",))
     except BadParameter as exc:
         return _bad_request(exc.field, exc.message)
-    language, _chosen = _public_language(request)
+    language, _chosen = public_language(request)
     with translation.override(language):
         body = data_package()
     response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
@@ -569,7 +573,7 @@ def data_index(request: HttpRequest) -> HttpResponseBase:
         "suppressed_marker": published.SUPPRESSED,
         "page_name": "data",
     }
-    return _render(request, "transparency/data_index.html", context, release=release)
+    return render_public(request, "transparency/data_index.html", context, release=release)
 
 
 urlpatterns_opendata = [

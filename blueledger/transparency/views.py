@@ -78,7 +78,7 @@ SECTIONS = (
 # -- language, links and caching ------------------------------------------------------------------
 
 
-def _public_language(request: HttpRequest) -> tuple[str, bool]:
+def public_language(request: HttpRequest) -> tuple[str, bool]:
     """Return the language and whether ``?lang=`` chose it; no cookie remembers it."""
     wanted = (request.GET.get("lang") or "").strip().lower()
     codes = {code for code, _name in settings.LANGUAGES}
@@ -110,7 +110,7 @@ def _language_links(request: HttpRequest, language: str) -> list[dict[str, Any]]
     return links
 
 
-def _render(
+def render_public(
     request: HttpRequest,
     template: str,
     context: dict[str, Any],
@@ -119,7 +119,7 @@ def _render(
     release: Release | None = None,
 ) -> HttpResponse:
     """Render TEMPLATE in the public language with the headers of a public, cacheable page."""
-    language, chosen = _public_language(request)
+    language, chosen = public_language(request)
     lang = language if chosen else ""
     with translation.override(language):
         context = {
@@ -307,8 +307,8 @@ def statistics(request: HttpRequest) -> HttpResponse:
     """Public: the charts and tables of the newest release, filtered as the reader asks."""
     release = published.current_release()
     if release is None:
-        return _render(request, "transparency/unavailable.html", {"page_name": "statistics"})
-    language, _chosen = _public_language(request)
+        return render_public(request, "transparency/unavailable.html", {"page_name": "statistics"})
+    language, _chosen = public_language(request)
     with translation.override(language):
         filters, errors = _parse(request.GET, release)
         context: dict[str, Any] = {
@@ -329,7 +329,9 @@ def statistics(request: HttpRequest) -> HttpResponse:
             context["medians"] = published.medians(release, filters)
             context.update(_rates(release, filters))
     status = 400 if errors else 200
-    return _render(request, "transparency/statistics.html", context, status=status, release=release)
+    return render_public(
+        request, "transparency/statistics.html", context, status=status, release=release
+    )
 
 
 # -- the allegation table -------------------------------------------------------------------------
@@ -404,8 +406,8 @@ def allegations(request: HttpRequest) -> HttpResponse:
     """Public: the published allegation table of the newest release, a page at a time."""
     release = published.current_release()
     if release is None:
-        return _render(request, "transparency/unavailable.html", {"page_name": "allegations"})
-    language, chosen = _public_language(request)
+        return render_public(request, "transparency/unavailable.html", {"page_name": "allegations"})
+    language, chosen = public_language(request)
     with translation.override(language):
         filters, errors = _parse(request.GET, release)
         paging = _paging(request.GET)
@@ -444,7 +446,7 @@ def allegations(request: HttpRequest) -> HttpResponse:
             if rows.has_next:
                 context["next_url"] = _query({**base, "page": rows.page + 1})
     status = 400 if errors else 200
-    return _render(
+    return render_public(
         request, "transparency/allegations.html", context, status=status, release=release
     )
 
@@ -459,4 +461,4 @@ def methods(request: HttpRequest) -> HttpResponse:
     release = published.current_release()
     k = release.k if release is not None else DEFAULT_K
     context = {"page_name": "methods", "release": release, "k": k}
-    return _render(request, "transparency/methods.html", context, release=release)
+    return render_public(request, "transparency/methods.html", context, release=release)
