@@ -12,13 +12,11 @@ import time_machine
 from playwright.sync_api import BrowserContext, Page, expect
 
 from blueledger.conftest import make_mission, make_organisation
-from blueledger.journeys.axe import assert_accessible
-from blueledger.journeys.conftest import browser, open_context
 from blueledger.transparency import published
 from blueledger.transparency.tests.test_build import NOW
 from blueledger.transparency.tests.test_pages import publish_sample
 
-__all__ = ["browser", "open_context"]  # fixtures, imported to be found by pytest
+from .axe import assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -29,8 +27,7 @@ CHARTS = ("by-year", "by-mission", "by-category", "by-status")
 def release() -> None:
     """The sample of test_pages, published (the test's django_db mark gives the database). The
     clock is moved only while the data is made, not while the server runs."""
-    published._load.cache_clear()  # release ids restart with each test's database
-    published._count.cache_clear()
+    published.forget()  # release ids restart with each test's database
     with time_machine.travel(NOW, tick=False):
         dpo = make_organisation()
         publish_sample(dpo, make_mission("MINUSCA", dpo, "CAF"), make_mission("MONUSCO", dpo))
