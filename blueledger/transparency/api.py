@@ -85,11 +85,22 @@ class RateOut(Schema):
     per_thousand: float = Field(..., description="Allegations per 1,000 personnel.")
 
 
+class DurationOut(Schema):
+    year: int | None = Field(..., description="Null: all years of the selection.")
+    completed: int | None = Field(..., description="Completed investigations; null when hidden.")
+    median_days: int | None = Field(..., description="Null when withheld or for all years.")
+    over_90_percent: float | None = Field(
+        ..., description="Share taking more than 90 days; null where a figure it needs is hidden."
+    )
+    over_180_percent: float | None = Field(..., description="Share taking more than 180 days.")
+
+
 class StatisticsOut(Schema):
     release: ReleaseOut | None = Field(..., description="Null until a release is published.")
     filters: FiltersOut
     tables: list[TableOut]
     medians: list[MedianOut]
+    durations: list[DurationOut]
     rates: list[RateOut]
 
 
@@ -222,6 +233,16 @@ def get_statistics(request: HttpRequest, response: HttpResponse) -> Any:
             {"year": m.year, "days": m.days, "suppressed": m.days is None}
             for m in published.medians(release, filters)
         ],
+        "durations": [
+            {
+                "year": d.year,
+                "completed": d.completed,
+                "median_days": d.median_days,
+                "over_90_percent": None if d.over_90 is None else float(d.over_90),
+                "over_180_percent": None if d.over_180 is None else float(d.over_180),
+            }
+            for d in published.durations(release, filters)
+        ],
         "rates": [
             {
                 "year": r.year,
@@ -241,6 +262,7 @@ def _empty_statistics(filters: published.Filters) -> dict[str, Any]:
         "filters": opendata.filters_out(filters),
         "tables": [],
         "medians": [],
+        "durations": [],
         "rates": [],
     }
 

@@ -37,6 +37,7 @@ from .build import MEDIAN_TABLE, TABLES
 from .models import PublishedAllegation, PublishedCell, PublishedRate, Release
 from .rows import SUPPRESSED
 
+DURATION_TABLE = "investigations_by_year_duration"
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
 MAX_PAGE = 100_000
@@ -150,6 +151,17 @@ class StatTable:
 class Median:
     year: int
     days: int | None
+
+
+@dataclass(frozen=True)
+class Duration:
+    """Completed investigations of a year (None: all years) and how long they took."""
+
+    year: int | None
+    completed: int | None
+    median_days: int | None
+    over_90: Decimal | None  # percent of the completed, None where not derivable
+    over_180: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -307,6 +319,43 @@ def medians(release: Release, filters: Filters) -> list[Median]:
         for f in figures
         if filters.year is None or f.dims["year"] == str(filters.year)
     ]
+
+
+def _percent(part: int | None, whole: int | None) -> Decimal | None:
+    if part is None or not whole:
+        return None
+    return (Decimal(part * 100) / Decimal(whole)).quantize(Decimal("0.1"))
+
+
+def durations(release: Release, filters: Filters) -> list[Duration]:
+    """Per year and over all years: completed investigations, median days, shares over 90 and
+    180 days, each derived from published figures only (None where one of them is hidden)."""
+    table = next(t for t in statistics(release, filters) if t.name == DURATION_TABLE)
+    if not table.applies:
+        return []
+    value = {(f.dims["year"], f.dims["duration"]): f.value for f in table.figures}
+    by_year = {m.year: m.days for m in medians(release, filters)}
+    years: list[str | None] = [*sorted({str(y) for y, _band in value if y is not None})]
+    if filters.year is None:
+        years.append(None)
+    found = []
+    for year in years:
+        if (year, None) not in value:
+            continue
+        total = value[(year, None)]
+        over_180 = value.get((year, "over_180"), 0)
+        up_to_90 = value.get((year, "up_to_90"), 0)
+        over_90 = None if total is None or up_to_90 is None else total - up_to_90
+        found.append(
+            Duration(
+                year=int(year) if year is not None else None,
+                completed=total,
+                median_days=by_year.get(int(year)) if year is not None else None,
+                over_90=_percent(over_90, total),
+                over_180=_percent(over_180, total),
+            )
+        )
+    return found
 
 
 def rates(release: Release, filters: Filters) -> list[Rate]:

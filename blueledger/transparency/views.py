@@ -326,7 +326,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
                 for spec in SECTIONS
                 if spec.table in tables
             ]
-            context["medians"] = published.medians(release, filters)
+            context["durations"] = published.durations(release, filters)
             context.update(_rates(release, filters))
     status = 400 if errors else 200
     return render_public(

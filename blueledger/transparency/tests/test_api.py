@@ -68,6 +68,7 @@ def test_statistics_before_any_release_are_empty_not_an_error(client: Client) ->
         "filters": {"year": None, "mission": None, "category": None, "nationality": None},
         "tables": [],
         "medians": [],
+        "durations": [],
         "rates": [],
     }
     rows = get(client, ALLEGATIONS).json()

@@ -6,6 +6,7 @@ test_build.py; the pages are read anonymously, as the public reads them.
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -392,3 +393,35 @@ def test_no_canary_reaches_a_page(client: Client, planted: Any, release: Release
         for canary in CANARIES.values():
             assert canary.lower() not in text.lower(), canary
         assert planted.reference not in text
+
+
+def test_durations_give_shares_over_90_and_180_days(
+    client: Client, clock: Any, dpo: Organisation, minusca: Mission
+) -> None:
+    """Three investigations of 10 days and three of 213: half took more than 90 and 180 days."""
+    from blueledger.cases import actions
+
+    for completed in [date(2025, 6, 12)] * 3 + [date(2026, 1, 1)] * 3:
+        allegation = make(dpo, minusca, "sa-rape", [("MC", "BGD")], received_on=date(2025, 6, 1))
+        investigation = actions.start_investigation(
+            None, allegation, body="oios", started_on=date(2025, 6, 2)
+        )
+        actions.complete_investigation(None, investigation, completed_on=completed)
+    release = build_release()
+    rows = {row.year: row for row in published.durations(release, published.Filters())}
+    assert (rows[2025].completed, rows[2025].over_90, rows[2025].over_180) == (
+        6,
+        Decimal("50.0"),
+        Decimal("50.0"),
+    )
+    assert rows[None].completed == 6
+    answer = client.get("/api/v1/public/statistics").json()
+    assert {
+        "year": 2025,
+        "completed": 6,
+        "median_days": 112,
+        "over_90_percent": 50.0,
+        "over_180_percent": 50.0,
+    } in answer["durations"]
+    html = client.get("/statistics").content.decode()
+    assert "50.0 %" in html
