@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
@@ -36,6 +37,7 @@ def _fast_and_isolated(settings: SettingsWrapper, tmp_path: Path) -> None:
     # Each test's database starts afresh; so does the memory of deadline policies and calendars.
     deadline_cache.forget()
     published.forget()
+    cache.clear()  # public pages are kept per release id, and ids restart with each database
 
 
 def make_organisation(

@@ -179,12 +179,16 @@ class PublishedAllegation(models.Model):
     paternity_status = models.CharField(_("paternity claim"), max_length=16, blank=True)
 
     class Meta:
-        ordering = ["release", "-month", "id"]
+        ordering = ["release", "-month", "-id"]
         verbose_name = _("published allegation")
         verbose_name_plural = _("published allegations")
         indexes = [
-            models.Index(fields=["release", "month"], name="published_allegation_month"),
-            models.Index(fields=["release", "mission"], name="published_allegation_mission"),
+            # The public table reads newest first, all of a release or one mission: both walk an
+            # index backwards and stop after a page, with no sort.
+            models.Index(fields=["release", "month", "id"], name="published_allegation_month"),
+            models.Index(
+                fields=["release", "mission", "month", "id"], name="published_allegation_mission"
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -385,7 +385,7 @@ def _rows(release: Release, filters: Filters) -> Any:
     for name in ("mission", "category", "nationality"):
         if value := getattr(filters, name):
             found = found.filter(**{name: value})
-    return found.order_by("-month", "id")
+    return found.order_by("-month", "-id")
 
 
 _FIELDS = tuple(_STORE.get(name, name) for name in ALLEGATION_COLUMNS)

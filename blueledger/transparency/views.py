@@ -5,14 +5,16 @@ set: the language comes from ``?lang=`` or the browser, and every link carries `
 """
 
 import hashlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import translation
@@ -301,11 +303,55 @@ def _rates(release: Release, filters: published.Filters) -> dict[str, Any]:
     return {"rates": found, "rates_chart": chart, "rates_not_applicable": ""}
 
 
+def release_of(request: HttpRequest) -> Release | None:
+    """The newest release, read once per request."""
+    if not hasattr(request, "published_release"):
+        request.published_release = published.current_release()  # type: ignore[attr-defined]
+    return request.published_release  # type: ignore[attr-defined, no-any-return]
+
+
+def remembered(
+    view: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Serve a page already rendered for the same release, language and query from the cache.
+
+    A published release never changes, so its pages need rendering once per query string and
+    language; the next release has another key. Errors are not kept.
+    """
+
+    @wraps(view)
+    def page(request: HttpRequest) -> HttpResponse:
+        release = release_of(request)
+        if release is None:
+            return view(request)
+        language, _chosen = public_language(request)
+        built = release.built_at.timestamp()
+        origin = f"{release.pk}:{built}:{language}:{request.path}:{request.GET.urlencode()}"
+        key = "public-page:" + hashlib.sha256(origin.encode()).hexdigest()
+        kept = cache.get(key)
+        if kept is None:
+            response = view(request)
+            if response.status_code == 200:
+                cache.set(key, (response.content, list(response.items())), MAX_AGE)
+            return response
+        content, headers = kept
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        conditional = get_conditional_response(
+            request, etag=response.get("ETag"), last_modified=int(built), response=response
+        )
+        return conditional if conditional is not None else response
+
+    return page
+
+
 @login_not_required
 @require_GET
+@remembered
 def statistics(request: HttpRequest) -> HttpResponse:
     """Public: the charts and tables of the newest release, filtered as the reader asks."""
-    release = published.current_release()
+    release = release_of(request)
     if release is None:
         return render_public(request, "transparency/unavailable.html", {"page_name": "statistics"})
     language, _chosen = public_language(request)
@@ -402,9 +448,10 @@ def _paging(params: Mapping[str, str]) -> _Paging:
 
 @login_not_required
 @require_GET
+@remembered
 def allegations(request: HttpRequest) -> HttpResponse:
     """Public: the published allegation table of the newest release, a page at a time."""
-    release = published.current_release()
+    release = release_of(request)
     if release is None:
         return render_public(request, "transparency/unavailable.html", {"page_name": "allegations"})
     language, chosen = public_language(request)
@@ -458,7 +505,7 @@ def allegations(request: HttpRequest) -> HttpResponse:
 @require_GET
 def methods(request: HttpRequest) -> HttpResponse:
     """Public: how the figures are counted and protected, in plain words."""
-    release = published.current_release()
+    release = release_of(request)
     k = release.k if release is not None else DEFAULT_K
     context = {"page_name": "methods", "release": release, "k": k}
     return render_public(request, "transparency/methods.html", context, release=release)

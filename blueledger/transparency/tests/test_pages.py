@@ -325,6 +325,17 @@ def test_statistics_page_reads_few_queries(client: Client, release: Release) -> 
     assert len(captured.captured_queries) == 2, [q["sql"] for q in captured.captured_queries]
 
 
+def test_a_page_rendered_once_is_served_from_the_cache(client: Client, release: Release) -> None:
+    first = client.get("/statistics/allegations", {"page_size": "3"})
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get("/statistics/allegations", {"page_size": "3"})
+    assert len(captured.captured_queries) == 1  # which release is newest, nothing else
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    # Another language is another page.
+    french = client.get("/statistics/allegations", {"page_size": "3", "lang": "fr"})
+    assert french.content != first.content
+
+
 # -- the allegation table -------------------------------------------------------------------------
 
 
