@@ -1,7 +1,8 @@
 """Build a release of the publication store from the live case tables (DESIGN.md section 7).
 
-The builder reads every live table once, in bulk and in allegation order, and merges the streams
-(no query per allegation), so its query count does not grow with the data. It writes:
+The builder works in SQL (``buildsql``): a few INSERT ... SELECT statements over the live tables
+write the rows and GROUP BY queries count the tables, so no allegation passes through Python and
+the query count does not grow with the data. It writes:
 
 - ``PublishedAllegation`` rows: one per allegation per category of personnel and country for SEA,
   one per person for other misconduct (the counting rule of ``blueledger.cases.counting``); codes,
@@ -13,35 +14,22 @@ The builder reads every live table once, in bulk and in allegation order, and me
 A release is built in one transaction: a failure leaves the previous release the published one.
 """
 
-import json
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db import transaction
 
 from blueledger.accounts.models import Organisation
-from blueledger.cases.models import (
-    Action,
-    Allegation,
-    Finding,
-    InterimMeasure,
-    Investigation,
-    MisconductType,
-    Referral,
-    Subject,
-    Victim,
-)
-from blueledger.cases.vocabularies import UNIFORMED_CATEGORIES, TaxonomyLevel
+from blueledger.cases.models import MisconductType
+from blueledger.cases.vocabularies import TaxonomyLevel
 from blueledger.core import clock
-from blueledger.support.models import PaternityClaim
 
-from . import rates, rows
+from . import buildsql, rates, rows
 from .models import DEFAULT_K, PublicationPolicy, PublishedAllegation, PublishedCell, Release
 
 BATCH = 5000
@@ -112,48 +100,6 @@ class Tally:
 # -- reading --------------------------------------------------------------------------------------
 
 
-class Follower:
-    """A stream of rows sorted by allegation id, read in step with the allegations."""
-
-    def __init__(self, rows: Iterable[tuple[Any, ...]]) -> None:
-        self._rows: Iterator[tuple[Any, ...]] = iter(rows)
-        self._head: tuple[Any, ...] | None = next(self._rows, None)
-
-    def take(self, allegation_id: int) -> list[tuple[Any, ...]]:
-        """Return the rows of ALLEGATION_ID, skipping those of unpublished allegations before it."""
-        found = []
-        while self._head is not None and self._head[0] <= allegation_id:
-            if self._head[0] == allegation_id:
-                found.append(self._head)
-            self._head = next(self._rows, None)
-        return found
-
-
-def _streamed(queryset: QuerySet[Any], *fields: str, order: Sequence[str]) -> Follower:
-    rows = queryset.values_list(*fields).order_by(*order).iterator(chunk_size=BATCH)
-    return Follower(rows)
-
-
-def _scoped(model: Any, organisation: Organisation | None, path: str = "allegation") -> Any:
-    queryset = model.objects.all()
-    if organisation is not None:
-        queryset = queryset.filter(**{f"{path}__organisation": organisation})
-    return queryset
-
-
-def _published_allegations(organisation: Organisation | None, today: date) -> Any:
-    """Allegations referred by TODAY and classified; others are not published yet."""
-    referred = Referral.objects.filter(allegation=OuterRef("pk"), referred_on__lte=today)
-    queryset = Allegation.objects.filter(
-        Exists(referred), classification__isnull=False, received_on__lte=today
-    )
-    if organisation is not None:
-        queryset = queryset.filter(organisation=organisation)
-    return queryset.values_list(
-        "id", "organisation_id", "mission__code", "received_on", "classification_id", "status"
-    ).order_by("id")
-
-
 def _classes() -> dict[int, tuple[str, bool]]:
     """Map each misconduct type to its published class: SE or SA, or the thematic area."""
     nodes = {
@@ -189,170 +135,6 @@ def _labels() -> dict[str, dict[str, str]]:
 
 def _policies() -> dict[int, Policy]:
     return {p.organisation_id: Policy.of(p) for p in PublicationPolicy.objects.all()}
-
-
-# -- one allegation ------------------------------------------------------------------------------
-
-
-class Row(NamedTuple):
-    """A ``PublishedAllegation`` row, in column order: cheaper than a model instance a million
-    times over."""
-
-    release_id: int
-    month: date
-    mission: str
-    category: str
-    nationality: str
-    sea_type: str
-    is_sea: bool
-    victims_adults: int
-    victims_children: int
-    investigating_body: str
-    investigation_days: int | None
-    status: str
-    interim_measures: list[str]
-    findings: list[str]
-    actions: list[str]
-    paternity_status: str
-
-
-def _json(codes: list[str]) -> str:
-    return json.dumps(codes) if codes else "[]"
-
-
-def _insert(rows: list[Row]) -> None:
-    """Insert ROWS in one statement (COPY on PostgreSQL): the ORM's bulk_create costs more than
-    the whole rest of a build."""
-    table = connection.ops.quote_name(PublishedAllegation._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(name) for name in Row._fields)
-    values = [(*row[:12], _json(row[12]), _json(row[13]), _json(row[14]), row[15]) for row in rows]
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for value in values:
-                    copy.write_row(value)
-            return
-        marks = ", ".join(["%s"] * len(Row._fields))
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608 (names are ours)
-            [(v[0], v[1].isoformat(), *v[2:]) for v in values],
-        )
-
-
-@dataclass
-class Group:
-    category: str
-    nationality: str
-    subjects: set[int]
-
-
-def _groups(subjects: list[tuple[Any, ...]], is_sea: bool, policy: Policy) -> list[Group]:
-    """Split an allegation by the counting rule: SEA per category and country, else per person."""
-    groups: list[Group] = []
-    by_key: dict[tuple[str, str], Group] = {}
-    for _aid, subject_id, category, country in subjects:
-        uniformed = category in UNIFORMED_CATEGORIES and policy.nationality
-        nationality = (country or "") if uniformed else ""
-        if not is_sea:
-            groups.append(Group(category, nationality, {subject_id}))
-            continue
-        key = (category, nationality)
-        if key not in by_key:
-            by_key[key] = Group(category, nationality, set())
-            groups.append(by_key[key])
-        by_key[key].subjects.add(subject_id)
-    return groups or [Group("", "", set())]
-
-
-def _codes(
-    rows: list[tuple[Any, ...]], subjects: set[int], *, whole_unit: bool = False
-) -> list[str]:
-    return sorted(
-        {code for _aid, sid, code in rows if sid in subjects or (whole_unit and sid is None)}
-    )
-
-
-def _investigation(rows: list[tuple[Any, ...]], policy: Policy) -> tuple[str, int | None]:
-    """Return the body and the days of the latest investigation, as the policy allows."""
-    if not rows:
-        return "", None
-    _aid, body, started_on, completed_on = rows[-1]
-    days = (completed_on - started_on).days if completed_on is not None else None
-    return (
-        body if policy.investigating_body else "",
-        days if policy.investigation_days else None,
-    )
-
-
-def _rows_of(
-    release: Release,
-    allegation: tuple[Any, ...],
-    classes: Mapping[int, tuple[str, bool]],
-    policy: Policy,
-    parts: Mapping[str, list[tuple[Any, ...]]],
-) -> list["Row"]:
-    _id, _org, mission, received_on, classification_id, status = allegation
-    sea_type, is_sea = classes.get(classification_id, ("", False))
-    victims = parts["victims"]
-    children = sum(row[2] for row in victims)
-    adults = sum(row[1] for row in victims) - children
-    body, days = _investigation(parts["investigations"], policy)
-    rows = []
-    for group in _groups(parts["subjects"], is_sea, policy):
-        claims = [row for row in parts["claims"] if row[1] in group.subjects]
-        rows.append(
-            Row(
-                release_id=release.pk,
-                month=received_on.replace(day=1),
-                mission=mission or "",
-                category=group.category,
-                nationality=group.nationality,
-                sea_type=sea_type,
-                is_sea=is_sea,
-                victims_adults=adults,
-                victims_children=children,
-                investigating_body=body,
-                investigation_days=days,
-                status=status,
-                interim_measures=_codes(parts["measures"], group.subjects, whole_unit=True)
-                if policy.interim_measures
-                else [],
-                findings=_codes(parts["findings"], group.subjects) if policy.findings else [],
-                actions=_codes(parts["actions"], group.subjects) if policy.actions else [],
-                paternity_status=claims[-1][2] if claims and policy.paternity else "",
-            )
-        )
-    return rows
-
-
-def _tally(tally: Tally, rows: list["Row"], claims: list[tuple[Any, ...]]) -> None:
-    """Add one allegation's rows to the tables: per allegation or per row as each table counts."""
-    first = rows[0]
-    year = str(first.month.year)
-    counts = tally.counts
-    tally.allegations += 1
-    tally.rows += len(rows)
-    counts["allegations_by_year_mission"][(year, first.mission)] += 1
-    counts["allegations_by_year_classification"][(year, first.sea_type)] += 1
-    counts["allegations_by_year_status"][(year, first.status)] += 1
-    if first.victims_adults:
-        counts["victims_by_year_age"][(year, "adults")] += first.victims_adults
-    if first.victims_children:
-        counts["victims_by_year_age"][(year, "children")] += first.victims_children
-    if first.investigation_days is not None:
-        counts["investigations_by_year_duration"][(year, _band(first.investigation_days))] += 1
-        tally.durations[year].append(first.investigation_days)
-    for row in rows:
-        counts["allegations_by_year_category"][(year, row.category)] += 1
-        if row.nationality:
-            counts["allegations_by_year_nationality"][(year, row.nationality)] += 1
-        for outcome in row.findings:
-            counts["findings_by_year_outcome"][(year, outcome)] += 1
-        for action in row.actions:
-            counts["actions_by_year_action"][(year, action)] += 1
-    if any(row.paternity_status for row in rows):
-        for _aid, _father, stage, _pk in claims:
-            counts["paternity_claims_by_stage"][(stage,)] += 1
 
 
 def _band(days: int) -> str:
@@ -512,55 +294,20 @@ def _release_policy(
 def _write_rows(
     release: Release, organisation: Organisation | None, today: date, policies: Mapping[int, Policy]
 ) -> Tally:
-    classes = _classes()
-    org = organisation
-    streams = {
-        "subjects": _streamed(
-            _scoped(Subject, org), "allegation_id", "id", "category", "nationality_id",
-            order=("allegation_id", "id"),
-        ),
-        "victims": _streamed(
-            _scoped(Victim, org).values("allegation_id").annotate(
-                total=Count("id"), children=Count("id", filter=Q(is_child=True))
-            ),
-            "allegation_id", "total", "children",
-            order=("allegation_id",),
-        ),
-        "investigations": _streamed(
-            _scoped(Investigation, org), "allegation_id", "body", "started_on", "completed_on",
-            order=("allegation_id", "started_on", "id"),
-        ),
-        "measures": _streamed(
-            _scoped(InterimMeasure, org), "allegation_id", "subject_id", "kind",
-            order=("allegation_id", "id"),
-        ),
-        "findings": _streamed(
-            _scoped(Finding, org), "allegation_id", "subject_id", "outcome",
-            order=("allegation_id", "id"),
-        ),
-        "actions": _streamed(
-            _scoped(Action, org), "allegation_id", "subject_id", "kind",
-            order=("allegation_id", "id"),
-        ),
-        "claims": _streamed(
-            _scoped(PaternityClaim, org, "child__mother__allegation"),
-            "child__mother__allegation_id", "child__alleged_father_id", "stage", "id",
-            order=("child__mother__allegation_id", "id"),
-        ),
-    }  # fmt: skip
-    tally = Tally()
-    batch: list[Row] = []
-    for allegation in _published_allegations(org, today).iterator(chunk_size=BATCH):
-        parts = {name: stream.take(allegation[0]) for name, stream in streams.items()}
-        policy = policies.get(allegation[1], Policy())
-        rows = _rows_of(release, allegation, classes, policy, parts)
-        _tally(tally, rows, parts["claims"])
-        batch.extend(rows)
-        if len(batch) >= BATCH:
-            _insert(batch)
-            batch = []
-    if batch:
-        _insert(batch)
+    """Insert the allegation rows of RELEASE (in SQL: see ``buildsql``) and count its tables."""
+    every = {
+        pk: policies.get(pk, Policy()) for pk in Organisation.objects.values_list("pk", flat=True)
+    }
+    found = buildsql.publish_rows(
+        release.pk, organisation.pk if organisation else None, today, _classes(), every
+    )
+    tally = Tally(allegations=found.allegations, rows=found.rows)
+    for name, cells in found.cells.items():
+        tally.counts[name].update(cells)
+    bands = tally.counts["investigations_by_year_duration"]
+    for year, days, investigations in found.days:
+        bands[(year, _band(days))] += investigations
+        tally.durations[year].extend([days] * investigations)
     return tally
 
 
