@@ -430,24 +430,9 @@ def _paternity(cursor: Any) -> None:
 
 def _insert(cursor: Any, sql: _Dialect, release_id: int) -> None:
     """Insert one published row per group, in allegation order."""
-    names = (
-        "release",
-        "month",
-        "mission",
-        "category",
-        "nationality",
-        "sea_type",
-        "is_sea",
-        "victims_adults",
-        "victims_children",
-        "investigating_body",
-        "investigation_days",
-        "status",
-        "interim_measures",
-        "findings",
-        "actions",
-        "paternity_status",
-    )
+    # Every column of the published table but its key, in the model's order, which the SELECT
+    # of _insert_rows follows.
+    names = [f.name for f in PublishedAllegation._meta.concrete_fields if not f.primary_key]
     columns = ", ".join(_column(PublishedAllegation, name) for name in names)
     unchecked = connection.vendor == "sqlite"
     if unchecked:
