@@ -212,7 +212,8 @@ def _load(release_id: int) -> _Loaded:
             )
 
     def values(table: str, dim: str) -> list[str]:
-        return sorted({str(f.dims[dim]) for f in cells.get(table, []) if f.dims[dim] is not None})
+        # "" (no mission or category recorded) has figures but cannot be chosen as a filter.
+        return sorted({str(f.dims[dim]) for f in cells.get(table, []) if f.dims[dim]})
 
     catalogue = Catalogue(
         years=tuple(int(y) for y in values("allegations_by_year_mission", "year")),
