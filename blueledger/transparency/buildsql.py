@@ -160,6 +160,9 @@ def publish_rows(
             # Compiling these short statements would cost more than running them (the estimate
             # of the per-subject lookups in _members crosses jit_above_cost).
             cursor.execute("SET LOCAL jit = off")
+            # The build sorts and hashes the whole table a few times; with the default 4 MB each
+            # spills to disk. Only this transaction gets more.
+            cursor.execute("SET LOCAL work_mem = '128MB'")
         _reference(cursor, classes, policies)
         _allegations(cursor, sql, organisation_id, today)
         _members(cursor)
